@@ -1,0 +1,1 @@
+"""Plenary: a companion API for conferences and symposia."""

@@ -1,0 +1,117 @@
+"""Domain errors and the one table that maps them to RFC 9457 problem+json responses."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+
+logger = logging.getLogger("plenary")
+
+
+class PlenaryError(Exception):
+    """A domain error: what went wrong, and which field or parameter it concerns."""
+
+    code = "error"
+
+    def __init__(self, detail: str, *, field: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+class NotFoundError(PlenaryError):
+    code = "not_found"
+
+
+class InvalidParameterError(PlenaryError):
+    """A query or path parameter that parses but names nothing valid (an unknown room, say)."""
+
+    code = "invalid_parameter"
+
+
+class InvalidFieldError(PlenaryError):
+    """A field of a request body that breaks a rule of the domain."""
+
+    code = "invalid_field"
+
+
+class ConflictError(PlenaryError):
+    code = "conflict"
+
+
+PROBLEM_STATUS: dict[type[PlenaryError], HTTPStatus] = {
+    NotFoundError: HTTPStatus.NOT_FOUND,
+    InvalidParameterError: HTTPStatus.BAD_REQUEST,
+    InvalidFieldError: HTTPStatus.UNPROCESSABLE_ENTITY,
+    ConflictError: HTTPStatus.CONFLICT,
+}
+
+
+def _problem(
+    status: HTTPStatus, detail: str, code: str, errors: list[dict[str, str]] | None = None, **extra: Any
+) -> ProblemDetailsException:
+    body: dict[str, Any] = {"code": code, **extra}
+    if errors:
+        body["errors"] = errors
+    return ProblemDetailsException(status_code=status.value, title=status.phrase, detail=detail, extra=body)
+
+
+def domain_problem(exc: PlenaryError) -> ProblemDetailsException:
+    status = next(
+        (s for kind, s in PROBLEM_STATUS.items() if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST
+    )
+    errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
+    return _problem(status, exc.detail, exc.code, errors)
+
+
+def validation_problem(exc: ValidationException) -> ProblemDetailsException:
+    """Litestar's own parameter and body validation, reworded to name each field."""
+    errors: list[dict[str, str]] = []
+    raw = exc.extra if isinstance(exc.extra, list) else []
+    for item in raw:
+        if isinstance(item, Mapping):
+            field = str(item.get("key") or "body")
+            raw_source = item.get("source") or "body"
+            source = str(getattr(raw_source, "value", raw_source))  # Litestar gives a ParamType enum
+            errors.append({"field": field, "source": source, "message": str(item.get("message", ""))})
+    if errors:
+        first = errors[0]
+        detail = f"Invalid {first['source']} parameter '{first['field']}': {first['message']}"
+        if first["source"] == "body":
+            detail = f"Invalid field '{first['field']}' in the request body: {first['message']}"
+    else:
+        detail = str(exc.detail or "The request is not valid.")
+    status = HTTPStatus(exc.status_code)
+    return _problem(status, detail, "validation_error", errors or None)
+
+
+def http_problem(exc: HTTPException) -> ProblemDetailsException:
+    status = HTTPStatus(exc.status_code)
+    detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
+    code = status.phrase.lower().replace(" ", "_").replace("-", "_")
+    return ProblemDetailsException(
+        status_code=status.value, title=status.phrase, detail=detail, headers=exc.headers, extra={"code": code}
+    )
+
+
+def internal_problem(exc: Exception) -> ProblemDetailsException:
+    logger.exception("unhandled error", exc_info=exc)
+    return _problem(
+        HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged.", "internal_error"
+    )
+
+
+def problem_details_config() -> ProblemDetailsConfig:
+    """Every error the app can raise, mapped to problem+json in one place."""
+    mapping: dict[type[Exception], Callable[[Any], ProblemDetailsException]] = {
+        PlenaryError: domain_problem,
+        ValidationException: validation_problem,
+        HTTPException: http_problem,
+        Exception: internal_problem,
+    }
+    return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)

@@ -1,0 +1,117 @@
+"""Conditional GET (RFC 9110 section 13): ETag, Last-Modified, 304 Not Modified.
+
+Handlers compute cheap *validators* first (from the event's schedule version, never from the
+rendered body), answer 304 when the client's copy is current, and only otherwise render.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+from dataclasses import dataclass
+from email.utils import format_datetime, parsedate_to_datetime
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+from litestar import Request, Response
+from litestar.status_codes import HTTP_304_NOT_MODIFIED
+
+T = TypeVar("T")
+
+# Bump when the shape of a response changes, so clients holding an old representation refetch.
+REPRESENTATION_VERSION = "1"
+
+
+def make_etag(*parts: object) -> str:
+    """A strong entity tag (quoted, as RFC 9110 requires) from the parts that determine a body."""
+    digest = hashlib.sha256("\x1f".join([REPRESENTATION_VERSION, *map(str, parts)]).encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def _opaque(tag: str) -> str:
+    tag = tag.strip()
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def etag_matches(if_none_match: str, etag: str) -> bool:
+    """Weak comparison of ``etag`` against an If-None-Match list (``*`` matches any current entity)."""
+    if if_none_match.strip() == "*":
+        return True
+    wanted = _opaque(etag)
+    return any(_opaque(candidate) == wanted for candidate in _split_tags(if_none_match))
+
+
+def _split_tags(header: str) -> list[str]:
+    # Entity tags are quoted strings that may contain commas, so split outside quotes only.
+    tags, current, quoted = [], [], False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        if char == "," and not quoted:
+            tags.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    tags.append("".join(current))
+    return [tag.strip() for tag in tags if tag.strip()]
+
+
+def _http_date(value: datetime.datetime) -> str:
+    return format_datetime(value.astimezone(datetime.UTC).replace(microsecond=0), usegmt=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a response's freshness is judged by."""
+
+    etag: str
+    last_modified: datetime.datetime | None = None
+    cache_control: str = "public, max-age=0, must-revalidate"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        headers = {"ETag": self.etag, "Cache-Control": self.cache_control}
+        if self.last_modified is not None:
+            headers["Last-Modified"] = _http_date(self.last_modified)
+        return headers
+
+    def is_fresh(self, request: Request[Any, Any, Any]) -> bool:
+        """True when the client's cached copy is current (RFC 9110 13.2.2 precedence)."""
+        if request.method not in {"GET", "HEAD"}:
+            return False
+        if_none_match = request.headers.get("if-none-match")
+        if if_none_match is not None:
+            # If-Modified-Since is ignored when If-None-Match is present.
+            return etag_matches(if_none_match, self.etag)
+        if_modified_since = request.headers.get("if-modified-since")
+        if if_modified_since and self.last_modified is not None:
+            try:
+                since = parsedate_to_datetime(if_modified_since)
+            except (TypeError, ValueError):
+                return False  # an invalid date is ignored, as the RFC says
+            if since.tzinfo is None:
+                since = since.replace(tzinfo=datetime.UTC)
+            return self.last_modified.replace(microsecond=0) <= since
+        return False
+
+    def not_modified(self, request: Request[Any, Any, Any]) -> Response[None] | None:
+        """A 304 response when the client is current, else ``None`` (go on and render)."""
+        if self.is_fresh(request):
+            return Response(content=None, status_code=HTTP_304_NOT_MODIFIED, headers=self.headers)
+        return None
+
+    def respond(self, content: T, media_type: str | None = None) -> Response[T]:
+        if media_type is None:
+            return Response(content=content, headers=self.headers)
+        return Response(content=content, headers=self.headers, media_type=media_type)
+
+    async def serve(
+        self,
+        request: Request[Any, Any, Any],
+        render: Callable[[], Awaitable[T]],
+        media_type: str | None = None,
+    ) -> Response[T]:
+        """304 when the client is current; otherwise render (only now) and send with validators."""
+        if (not_modified := self.not_modified(request)) is not None:
+            return cast("Response[T]", not_modified)
+        return self.respond(await render(), media_type)

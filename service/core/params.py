@@ -1,0 +1,40 @@
+"""Query parameters shared by many routes, documented once."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Annotated
+
+from litestar.params import Parameter
+
+from service.core.errors import InvalidParameterError
+from service.core.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+Limit = Annotated[
+    int,
+    Parameter(
+        ge=1,
+        le=MAX_PAGE_SIZE,
+        description=f"Page size: at most {MAX_PAGE_SIZE}, {DEFAULT_PAGE_SIZE} if not given.",
+    ),
+]
+Offset = Annotated[int, Parameter(ge=0, description="How many items to skip; the next page is offset + limit.")]
+
+
+def parse_id(value: str, name: str) -> uuid.UUID:
+    """A UUID from a path segment; a malformed one is a 400 naming the parameter, not a 404."""
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise InvalidParameterError(f"{name} must be a UUID, not {value!r}.", field=name) from None
+
+
+def parse_datetime(value: str, name: str) -> datetime.datetime:
+    """ISO 8601 date-time, seconds and offset optional (``2025-06-20T10:40`` is fine)."""
+    try:
+        return datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidParameterError(
+            f"{name} must be an ISO 8601 date-time such as 2025-06-20T10:40:00+02:00, not {value!r}.", field=name
+        ) from None

@@ -1,0 +1,8 @@
+"""Import every domain's models so the metadata (and Alembic) sees all tables."""
+
+from service.db.base import metadata
+from service.events.models import Event
+from service.schedule.models import Room, Slot, Talk, TalkSpeaker, Track
+from service.speakers.models import Speaker
+
+__all__ = ["Event", "Room", "Slot", "Speaker", "Talk", "TalkSpeaker", "Track", "metadata"]

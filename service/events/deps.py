@@ -1,0 +1,40 @@
+"""Dependencies of the event-scoped routes, declared once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.core.http import Validators, make_etag
+from service.events.models import Event
+from service.events.services import EventService
+from service.settings import Settings
+
+
+async def provide_events_service(db_session: AsyncSession) -> AsyncGenerator[EventService, None]:
+    async with EventService.new(session=db_session) as service:
+        yield service
+
+
+async def provide_event(slug: str, events_service: EventService) -> Event:
+    """The event named in the path; 404 problem when there is none."""
+    return await events_service.get_by_slug(slug)
+
+
+def base_url(request: Request[Any, Any, Any], settings: Settings) -> str:
+    """Where clients reach us: the configured public URL, else the request's own origin."""
+    return (settings.public_url or str(request.base_url)).rstrip("/")
+
+
+def event_validators(event: Event, request: Request[Any, Any, Any], *extra: object) -> Validators:
+    """ETag and Last-Modified of anything derived from one event's schedule.
+
+    They follow the schedule version (and the event row), the path and the query, so they are
+    known after one indexed lookup, before any slot is loaded or any body rendered.
+    """
+    query = sorted(request.query_params.multi_items())
+    etag = make_etag(event.id, event.schedule_version, event.updated_at, request.url.path, query, *extra)
+    return Validators(etag=etag, last_modified=max(event.updated_at, event.schedule_modified_at))

@@ -1,0 +1,78 @@
+"""Finding and describing events."""
+
+from __future__ import annotations
+
+import hashlib
+from advanced_alchemy.filters import LimitOffset
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy import select
+
+from service.core.errors import NotFoundError
+from service.core.http import Validators, make_etag
+from service.core.schemas import Page
+from service.events.models import Event
+from service.events.schemas import EventLinks, EventOut
+from service.schedule.services import event_days, hh_mm
+
+
+def event_out(event: Event, base: str) -> EventOut:
+    here = f"{base}/events/{event.slug}"
+    return EventOut(
+        slug=event.slug,
+        title=event.title,
+        description=event.description,
+        timezone=event.timezone,
+        start_date=event.start_date,
+        end_date=event.end_date,
+        day_change=hh_mm(event.day_change),
+        days=event_days(event),
+        venue=event.venue,
+        city=event.city,
+        website=event.website,
+        schedule_version=event.schedule_version,
+        schedule_modified_at=event.schedule_modified_at,
+        links=EventLinks(
+            self=here,
+            schedule=f"{here}/schedule",
+            now=f"{here}/now",
+            speakers=f"{here}/speakers",
+            rooms=f"{here}/rooms",
+            tracks=f"{here}/tracks",
+        ),
+    )
+
+
+class EventService(SQLAlchemyAsyncRepositoryService[Event]):
+    class Repo(SQLAlchemyAsyncRepository[Event]):
+        model_type = Event
+
+    repository_type = Repo
+
+    async def get_by_slug(self, slug: str) -> Event:
+        event = await self.get_one_or_none(Event.slug == slug)
+        if event is None:
+            raise NotFoundError(f"There is no event '{slug}'.", field="slug")
+        return event
+
+    async def describe(self, event: Event, base: str) -> EventOut:
+        return event_out(event, base)
+
+    async def page(self, base: str, limit: int, offset: int) -> Page[EventOut]:
+        events, total = await self.list_and_count(
+            LimitOffset(limit=limit, offset=offset), order_by=[Event.start_date.desc(), Event.slug.asc()]
+        )
+        return Page(items=[event_out(e, base) for e in events], total=total, limit=limit, offset=offset)
+
+    async def catalogue_validators(self, query: object, base: str) -> Validators:
+        """Validators of the event list: every event's identity and version, and the newest change."""
+        rows = (
+            await self.repository.session.execute(
+                select(Event.id, Event.schedule_version, Event.updated_at, Event.schedule_modified_at).order_by(
+                    Event.id
+                )
+            )
+        ).all()
+        fingerprint = hashlib.sha256(repr([tuple(map(str, row)) for row in rows]).encode()).hexdigest()
+        newest = max((max(row.updated_at, row.schedule_modified_at) for row in rows), default=None)
+        return Validators(etag=make_etag("events", fingerprint, query, base), last_modified=newest)

@@ -1,0 +1,117 @@
+"""What the API shows of the schedule. Every time is local to the event, with its offset."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from service.core.schemas import BaseStruct
+from service.schedule.models import SlotStatus, SpeakerRole, TalkKind
+
+
+class RoomOut(BaseStruct):
+    id: uuid.UUID
+    slug: str
+    name: str
+    position: int
+
+
+class TrackOut(BaseStruct):
+    id: uuid.UUID
+    slug: str
+    name: str
+    color: str
+
+
+class SpeakerRef(BaseStruct):
+    """A speaker as embedded in a talk: who, and in what role."""
+
+    id: uuid.UUID
+    name: str
+    affiliation: str
+    role: SpeakerRole
+
+
+class TalkLinks(BaseStruct):
+    url: str | None = None
+    recording: str | None = None
+    slides: str | None = None
+
+
+class ScheduleEntry(BaseStruct):
+    """One slot on the schedule: a talk (or break) at one time in one room."""
+
+    id: uuid.UUID
+    """The slot's id: stable, one per occurrence, so a repeated workshop appears twice."""
+    talk_id: uuid.UUID
+    title: str
+    subtitle: str
+    abstract: str
+    kind: TalkKind
+    language: str
+    day: datetime.date
+    start: datetime.datetime
+    end: datetime.datetime
+    duration_minutes: int
+    status: SlotStatus
+    room: RoomOut | None
+    track: TrackOut | None
+    speakers: list[SpeakerRef]
+    links: TalkLinks
+
+
+class ScheduleDay(BaseStruct):
+    date: datetime.date
+    start: datetime.datetime
+    """Local start of the day (the event's day-change time)."""
+    end: datetime.datetime
+    talks: list[ScheduleEntry]
+
+
+class ScheduleEvent(BaseStruct):
+    slug: str
+    title: str
+    timezone: str
+    day_change: str
+
+
+class Schedule(BaseStruct):
+    event: ScheduleEvent
+    version: int
+    days: list[ScheduleDay]
+
+
+class SlotOut(BaseStruct):
+    """One occurrence of a talk, as listed on the talk's page."""
+
+    id: uuid.UUID
+    day: datetime.date
+    start: datetime.datetime
+    end: datetime.datetime
+    duration_minutes: int
+    status: SlotStatus
+    room: RoomOut | None
+
+
+class TalkOut(BaseStruct):
+    id: uuid.UUID
+    event: str
+    """The event's slug."""
+    title: str
+    subtitle: str
+    abstract: str
+    kind: TalkKind
+    language: str
+    track: TrackOut | None
+    speakers: list[SpeakerRef]
+    links: TalkLinks
+    slots: list[SlotOut]
+
+
+class Now(BaseStruct):
+    """The home screen of an attendee app: what is on at ``at``, and what comes next, per room."""
+
+    at: datetime.datetime
+    running: list[ScheduleEntry]
+    next: list[ScheduleEntry]
+    """The next slot to start after ``at`` in each room, in room order."""

@@ -1,0 +1,250 @@
+"""Reading the schedule: by day, filtered, one talk, and what is on now."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from sqlalchemy import func, select
+
+from service.core.errors import InvalidParameterError, NotFoundError
+from service.core.schemas import Page
+from service.core.time import as_instant, day_bounds, schedule_day, zone
+from service.events.models import Event
+from service.schedule import queries
+from service.schedule.models import Room, Slot, Talk, TalkKind, TalkSpeaker, Track
+from service.schedule.schemas import (
+    Now,
+    RoomOut,
+    Schedule,
+    ScheduleDay,
+    ScheduleEntry,
+    ScheduleEvent,
+    SlotOut,
+    SpeakerRef,
+    TalkLinks,
+    TalkOut,
+    TrackOut,
+)
+
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleFilter:
+    """The schedule's filters, as the client gave them (validated against the event by the service)."""
+
+    day: datetime.date | None = None
+    room: str | None = None
+    track: str | None = None
+    speaker: uuid.UUID | None = None
+    kind: TalkKind | None = None
+    q: str | None = None
+
+
+def event_days(event: Event) -> list[datetime.date]:
+    count = (event.end_date - event.start_date).days + 1
+    return [event.start_date + datetime.timedelta(days=n) for n in range(max(count, 0))]
+
+
+def hh_mm(value: datetime.time) -> str:
+    return value.strftime("%H:%M")
+
+
+def room_out(room: Room | None) -> RoomOut | None:
+    if room is None:
+        return None
+    return RoomOut(id=room.id, slug=room.slug, name=room.name, position=room.position)
+
+
+def track_out(track: Track | None) -> TrackOut | None:
+    if track is None:
+        return None
+    return TrackOut(id=track.id, slug=track.slug, name=track.name, color=track.color)
+
+
+def speaker_refs(talk: Talk) -> list[SpeakerRef]:
+    return [
+        SpeakerRef(id=link.speaker.id, name=link.speaker.name, affiliation=link.speaker.affiliation, role=link.role)
+        for link in talk.speaker_links
+    ]
+
+
+def talk_links(talk: Talk) -> TalkLinks:
+    return TalkLinks(url=talk.url or None, recording=talk.recording_url or None, slides=talk.slides_url or None)
+
+
+def _minutes(slot: Slot) -> int:
+    return int(slot.duration.total_seconds() // 60)
+
+
+def slot_out(slot: Slot, event: Event) -> SlotOut:
+    """One occurrence of a talk, in the event's local time."""
+    tz = zone(event.timezone)
+    return SlotOut(
+        id=slot.id,
+        day=schedule_day(slot.start_at, tz, event.day_change),
+        start=slot.start_at.astimezone(tz),
+        end=slot.end_at.astimezone(tz),
+        duration_minutes=_minutes(slot),
+        status=slot.status,
+        room=room_out(slot.room),
+    )
+
+
+class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
+    class Repo(SQLAlchemyAsyncRepository[Slot]):
+        model_type = Slot
+
+    repository_type = Repo
+
+    # -- shaping ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def entry(slot: Slot, event: Event) -> ScheduleEntry:
+        tz = zone(event.timezone)
+        talk = slot.talk
+        return ScheduleEntry(
+            id=slot.id,
+            talk_id=talk.id,
+            title=talk.title,
+            subtitle=talk.subtitle,
+            abstract=talk.abstract,
+            kind=talk.kind,
+            language=talk.language,
+            day=schedule_day(slot.start_at, tz, event.day_change),
+            start=slot.start_at.astimezone(tz),
+            end=slot.end_at.astimezone(tz),
+            duration_minutes=_minutes(slot),
+            status=slot.status,
+            room=room_out(slot.room),
+            track=track_out(talk.track),
+            speakers=speaker_refs(talk),
+            links=talk_links(talk),
+        )
+
+    # -- queries ---------------------------------------------------------------------------------
+
+    async def _slots(self, statement: queries.Select[tuple[Slot]]) -> Sequence[Slot]:
+        return (await self.repository.session.scalars(statement)).unique().all()
+
+    async def _id_by_slug(self, model: type[Room] | type[Track], event: Event, slug: str, field: str) -> uuid.UUID:
+        found = await self.repository.session.scalar(
+            select(model.id).where(model.event_id == event.id, model.slug == slug)
+        )
+        if found is None:
+            raise InvalidParameterError(f"'{slug}' is not a {field} of the event '{event.slug}'.", field=field)
+        return found
+
+    async def _resolve(self, event: Event, wanted: ScheduleFilter) -> dict[str, object]:
+        resolved: dict[str, object] = {"kind": wanted.kind}
+        tz = zone(event.timezone)
+        if wanted.day is not None:
+            if not event.start_date <= wanted.day <= event.end_date:
+                raise InvalidParameterError(
+                    f"{wanted.day.isoformat()} is not a day of the event '{event.slug}' "
+                    f"({event.start_date.isoformat()} to {event.end_date.isoformat()}).",
+                    field="day",
+                )
+            resolved["start"], resolved["end"] = day_bounds(wanted.day, tz, event.day_change)
+        if wanted.room is not None:
+            resolved["room_id"] = await self._id_by_slug(Room, event, wanted.room, "room")
+        if wanted.track is not None:
+            resolved["track_id"] = await self._id_by_slug(Track, event, wanted.track, "track")
+        if wanted.speaker is not None:
+            speaks_here = await self.repository.session.scalar(
+                select(func.count())
+                .select_from(TalkSpeaker)
+                .join(Talk, Talk.id == TalkSpeaker.talk_id)
+                .where(TalkSpeaker.speaker_id == wanted.speaker, Talk.event_id == event.id)
+            )
+            if not speaks_here:
+                raise InvalidParameterError(
+                    f"Speaker {wanted.speaker} has no talk at the event '{event.slug}'.", field="speaker"
+                )
+            resolved["speaker_id"] = wanted.speaker
+        if wanted.q is not None and len(wanted.q) > MAX_QUERY_LENGTH:
+            raise InvalidParameterError(f"q is longer than {MAX_QUERY_LENGTH} characters.", field="q")
+        return resolved
+
+    async def schedule(self, event: Event, wanted: ScheduleFilter) -> Schedule:
+        resolved = await self._resolve(event, wanted)
+        slots = await self._slots(queries.schedule_slots(event.id, **resolved))  # type: ignore[arg-type]
+        entries = [self.entry(slot, event) for slot in slots]
+        if wanted.q:
+            entries = [entry for entry in entries if _matches(entry, wanted.q)]
+        return Schedule(
+            event=ScheduleEvent(
+                slug=event.slug, title=event.title, timezone=event.timezone, day_change=hh_mm(event.day_change)
+            ),
+            version=event.schedule_version,
+            days=self._group_by_day(event, entries, only=wanted.day),
+        )
+
+    @staticmethod
+    def _group_by_day(
+        event: Event, entries: Iterable[ScheduleEntry], only: datetime.date | None
+    ) -> list[ScheduleDay]:
+        tz = zone(event.timezone)
+        by_day: dict[datetime.date, list[ScheduleEntry]] = (
+            {only: []} if only else {day: [] for day in event_days(event)}
+        )
+        for entry in entries:
+            by_day.setdefault(entry.day, []).append(entry)
+        days = []
+        for day in sorted(by_day):
+            start, end = day_bounds(day, tz, event.day_change)
+            days.append(ScheduleDay(date=day, start=start, end=end, talks=by_day[day]))
+        return days
+
+    async def talk(self, event: Event, talk_id: uuid.UUID) -> TalkOut:
+        talk = await self.repository.session.scalar(queries.talk_with_details(event.id, talk_id))
+        if talk is None:
+            raise NotFoundError(f"The event '{event.slug}' has no talk {talk_id}.", field="id")
+        return TalkOut(
+            id=talk.id,
+            event=event.slug,
+            title=talk.title,
+            subtitle=talk.subtitle,
+            abstract=talk.abstract,
+            kind=talk.kind,
+            language=talk.language,
+            track=track_out(talk.track),
+            speakers=speaker_refs(talk),
+            links=talk_links(talk),
+            slots=[slot_out(slot, event) for slot in talk.slots],
+        )
+
+    async def now(self, event: Event, at: datetime.datetime) -> Now:
+        instant = as_instant(at, zone(event.timezone))
+        running = await self._slots(queries.running_slots(event.id, instant))
+        upcoming = await self._slots(queries.next_slot_per_room(event.id, instant))
+        return Now(
+            at=instant.astimezone(zone(event.timezone)),
+            running=[self.entry(slot, event) for slot in running],
+            next=[self.entry(slot, event) for slot in upcoming],
+        )
+
+    async def rooms(self, event: Event, limit: int, offset: int) -> Page[RoomOut]:
+        return await self._page(queries.event_rooms(event.id), room_out, limit, offset)
+
+    async def tracks(self, event: Event, limit: int, offset: int) -> Page[TrackOut]:
+        return await self._page(queries.event_tracks(event.id), track_out, limit, offset)
+
+    async def _page(self, statement, shape, limit: int, offset: int):  # type: ignore[no-untyped-def]
+        session = self.repository.session
+        total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+        rows = (await session.scalars(statement.limit(limit).offset(offset))).all()
+        return Page(items=[shape(row) for row in rows], total=total or 0, limit=limit, offset=offset)
+
+
+def _matches(entry: ScheduleEntry, q: str) -> bool:
+    # Matched here rather than in SQL: SQLite's lower()/LIKE fold ASCII only, and the schedule
+    # holds German, Cyrillic and emoji titles; casefold() treats every language alike on both backends.
+    needle = q.casefold()
+    haystacks = [entry.title, entry.subtitle, entry.abstract, *(speaker.name for speaker in entry.speakers)]
+    return any(needle in text.casefold() for text in haystacks)

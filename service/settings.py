@@ -1,0 +1,59 @@
+"""One typed settings object, read from ``PLENARY_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from typing import Literal
+
+import msgspec
+
+LogLevel = Literal["critical", "error", "warning", "info", "debug"]
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything an operator can set. Each field is read from ``PLENARY_<FIELD>``."""
+
+    database_url: str = "sqlite+aiosqlite:///plenary.db"
+    """SQLAlchemy async URL. The default is an SQLite file in the working directory."""
+    host: str = "127.0.0.1"
+    """Interface `plenary serve` binds to."""
+    port: int = 8000
+    """TCP port `plenary serve` listens on."""
+    workers: int = 1
+    """Worker processes for `plenary serve`; each is stateless, the database is shared."""
+    log_level: LogLevel = "info"
+    """Log level of the server and the application."""
+    migrate_on_start: bool = True
+    """Upgrade the database schema to the newest migration when the app starts."""
+    load_demo: bool = True
+    """Load the demo events when the app starts on a database that holds no event."""
+    public_url: str = ""
+    """Base URL clients reach the service at (for links in responses); empty means the request's own."""
+    debug: bool = False
+    """Show tracebacks in error responses. Never in production."""
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Read ``PLENARY_*`` variables (strings converted to each field's type), then apply overrides."""
+        env = os.environ if environ is None else environ
+        raw: dict[str, object] = {}
+        for name in cls.__struct_fields__:
+            value = env.get(f"PLENARY_{name.upper()}")
+            if value is not None:
+                raw[name] = value
+        raw.update(overrides)
+        try:
+            return msgspec.convert(raw, cls, strict=False)
+        except msgspec.ValidationError as exc:
+            raise ValueError(f"invalid PLENARY_* setting: {exc}") from exc
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings.from_env()

@@ -1,0 +1,49 @@
+"""HTTP routes of speakers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import Provide
+
+from service.core.params import Limit, Offset, parse_id
+from service.core.schemas import DEFAULT_PAGE_SIZE, Page
+from service.events.deps import event_validators, provide_event, provide_events_service
+from service.events.models import Event
+from service.speakers.deps import provide_speakers_service
+from service.speakers.schemas import SpeakerDetail, SpeakerOut
+from service.speakers.services import SpeakerService
+
+
+class SpeakerController(Controller):
+    tags = ["speakers"]
+    dependencies = {
+        "events_service": Provide(provide_events_service),
+        "event": Provide(provide_event),
+        "speakers_service": Provide(provide_speakers_service),
+    }
+
+    @get("/events/{slug:str}/speakers", summary="Speakers of an event", description="By name, paginated.")
+    async def list_event_speakers(
+        self,
+        request: Request[Any, Any, Any],
+        event: Event,
+        speakers_service: SpeakerService,
+        limit: Limit = DEFAULT_PAGE_SIZE,
+        offset: Offset = 0,
+    ) -> Response[Page[SpeakerOut]]:
+        validators = event_validators(event, request)
+        return await validators.serve(request, lambda: speakers_service.at_event(event, limit, offset))
+
+    @get(
+        "/speakers/{speaker_id:str}",
+        summary="One speaker",
+        description="With their talks across all events, each in its event's local time.",
+    )
+    async def get_speaker(
+        self, request: Request[Any, Any, Any], speakers_service: SpeakerService, speaker_id: str
+    ) -> Response[SpeakerDetail]:
+        speaker = parse_id(speaker_id, "speaker_id")
+        validators = await speakers_service.validators(speaker)
+        return await validators.serve(request, lambda: speakers_service.detail(speaker))
