@@ -69,7 +69,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await session.commit()
             if loaded:
                 logger.info("loaded the demo events into an empty database")
-        yield
+        try:
+            yield
+        finally:
+            # Close pooled connections on shutdown: an aiosqlite connection left to the garbage
+            # collector keeps its worker thread and file handle until then.
+            await db.get_engine().dispose()
 
     return Litestar(
         route_handlers=[

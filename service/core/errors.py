@@ -62,9 +62,7 @@ def _problem(
 
 
 def domain_problem(exc: PlenaryError) -> ProblemDetailsException:
-    status = next(
-        (s for kind, s in PROBLEM_STATUS.items() if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST
-    )
+    status = next((s for kind, s in PROBLEM_STATUS.items() if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST)
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
     return _problem(status, exc.detail, exc.code, errors)
 
@@ -95,14 +93,20 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
     detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
     code = status.phrase.lower().replace(" ", "_").replace("-", "_")
     return ProblemDetailsException(
-        status_code=status.value, title=status.phrase, detail=detail, headers=exc.headers, extra={"code": code}
+        status_code=status.value,
+        title=status.phrase,
+        detail=detail,
+        headers=exc.headers,
+        extra={"code": code},
     )
 
 
 def internal_problem(exc: Exception) -> ProblemDetailsException:
     logger.exception("unhandled error", exc_info=exc)
     return _problem(
-        HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side; it has been logged.", "internal_error"
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; it has been logged.",
+        "internal_error",
     )
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
 from litestar import Request, Response

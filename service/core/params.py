@@ -6,20 +6,20 @@ import datetime
 import uuid
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from service.core.errors import InvalidParameterError
 from service.core.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 Limit = Annotated[
     int,
-    Parameter(
+    QueryParameter(
         ge=1,
         le=MAX_PAGE_SIZE,
         description=f"Page size: at most {MAX_PAGE_SIZE}, {DEFAULT_PAGE_SIZE} if not given.",
     ),
 ]
-Offset = Annotated[int, Parameter(ge=0, description="How many items to skip; the next page is offset + limit.")]
+Offset = Annotated[int, QueryParameter(ge=0, description="How many items to skip; the next page is offset + limit.")]
 
 
 def parse_id(value: str, name: str) -> uuid.UUID:
@@ -36,5 +36,6 @@ def parse_datetime(value: str, name: str) -> datetime.datetime:
         return datetime.datetime.fromisoformat(value)
     except ValueError:
         raise InvalidParameterError(
-            f"{name} must be an ISO 8601 date-time such as 2025-06-20T10:40:00+02:00, not {value!r}.", field=name
+            f"{name} must be an ISO 8601 date-time such as 2025-06-20T10:40:00+02:00, not {value!r}.",
+            field=name,
         ) from None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 
 from service.core.params import Limit, Offset
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -19,14 +19,17 @@ from service.settings import Settings
 class EventController(Controller):
     path = "/events"
     tags = ["events"]
-    dependencies = {"events_service": Provide(provide_events_service), "event": Provide(provide_event)}
+    dependencies = {
+        "events_service": Provide(provide_events_service, sync_to_thread=False),
+        "event": Provide(provide_event),
+    }
 
     @get("/", summary="List events", description="Newest first. Paginated with `limit` and `offset`.")
     async def list_events(
         self,
         request: Request[Any, Any, Any],
-        events_service: EventService,
-        settings: Settings,
+        events_service: NamedDependency[EventService],
+        settings: NamedDependency[Settings],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
     ) -> Response[Page[EventOut]]:
@@ -34,9 +37,17 @@ class EventController(Controller):
         validators = await events_service.catalogue_validators(sorted(request.query_params.multi_items()), base)
         return await validators.serve(request, lambda: events_service.page(base, limit, offset))
 
-    @get("/{slug:str}", summary="One event", description="With links to its schedule, speakers, rooms and tracks.")
+    @get(
+        "/{slug:str}",
+        summary="One event",
+        description="With links to its schedule, speakers, rooms and tracks.",
+    )
     async def get_event(
-        self, request: Request[Any, Any, Any], event: Event, events_service: EventService, settings: Settings
+        self,
+        request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
+        events_service: NamedDependency[EventService],
+        settings: NamedDependency[Settings],
     ) -> Response[EventOut]:
         base = base_url(request, settings)
         validators = event_validators(event, request, base)

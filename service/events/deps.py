@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
+from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.http import Validators, make_etag
@@ -14,22 +15,22 @@ from service.events.services import EventService
 from service.settings import Settings
 
 
-async def provide_events_service(db_session: AsyncSession) -> AsyncGenerator[EventService, None]:
-    async with EventService.new(session=db_session) as service:
-        yield service
+def provide_events_service(db_session: NamedDependency[AsyncSession]) -> EventService:
+    # The request's session is passed in, so the service owns no transaction and needs no cleanup.
+    return EventService(session=db_session)
 
 
-async def provide_event(slug: str, events_service: EventService) -> Event:
+async def provide_event(slug: FromPath[str], events_service: NamedDependency[EventService]) -> Event:
     """The event named in the path; 404 problem when there is none."""
     return await events_service.get_by_slug(slug)
 
 
-def base_url(request: Request[Any, Any, Any], settings: Settings) -> str:
+def base_url(request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> str:
     """Where clients reach us: the configured public URL, else the request's own origin."""
     return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
-def event_validators(event: Event, request: Request[Any, Any, Any], *extra: object) -> Validators:
+def event_validators(event: NamedDependency[Event], request: Request[Any, Any, Any], *extra: object) -> Validators:
     """ETag and Last-Modified of anything derived from one event's schedule.
 
     They follow the schedule version (and the event row), the path and the query, so they are

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
@@ -59,7 +60,7 @@ class EventService(SQLAlchemyAsyncRepositoryService[Event]):
         return event_out(event, base)
 
     async def page(self, base: str, limit: int, offset: int) -> Page[EventOut]:
-        events, total = await self.list_and_count(
+        events, total = await self.get_many_and_count(
             LimitOffset(limit=limit, offset=offset), order_by=[Event.start_date.desc(), Event.slug.asc()]
         )
         return Page(items=[event_out(e, base) for e in events], total=total, limit=limit, offset=offset)

@@ -7,9 +7,9 @@ import uuid
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from service.core.params import Limit, Offset, parse_datetime, parse_id
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -23,15 +23,21 @@ from service.schedule.services import MAX_QUERY_LENGTH, ScheduleFilter, Schedule
 
 DayParam = Annotated[
     datetime.date | None,
-    Parameter(description="Only this schedule day (local date, `YYYY-MM-DD`); a day starts at the day-change time."),
+    QueryParameter(
+        description="Only this schedule day (local date, `YYYY-MM-DD`); a day starts at the day-change time."
+    ),
 ]
-RoomParam = Annotated[str | None, Parameter(description="Only talks in the room with this slug.", max_length=100)]
-TrackParam = Annotated[str | None, Parameter(description="Only talks in the track with this slug.", max_length=100)]
-SpeakerParam = Annotated[uuid.UUID | None, Parameter(description="Only talks this speaker (id) takes part in.")]
-KindParam = Annotated[TalkKind | None, Parameter(description="Only slots of this kind (talk, keynote, break, ...).")]
+RoomParam = Annotated[str | None, QueryParameter(description="Only talks in the room with this slug.", max_length=100)]
+TrackParam = Annotated[
+    str | None, QueryParameter(description="Only talks in the track with this slug.", max_length=100)
+]
+SpeakerParam = Annotated[uuid.UUID | None, QueryParameter(description="Only talks this speaker (id) takes part in.")]
+KindParam = Annotated[
+    TalkKind | None, QueryParameter(description="Only slots of this kind (talk, keynote, break, ...).")
+]
 QueryParam = Annotated[
     str | None,
-    Parameter(
+    QueryParameter(
         description="Case-insensitive text search over title, abstract and speaker names.",
         min_length=1,
         max_length=MAX_QUERY_LENGTH,
@@ -39,7 +45,7 @@ QueryParam = Annotated[
 ]
 AtParam = Annotated[
     str | None,
-    Parameter(
+    QueryParameter(
         description="The instant to look at (ISO 8601; without an offset it is read as the event's local time). "
         "Defaults to now.",
         examples=[Example(value="2025-06-20T10:40:00+02:00")],
@@ -52,9 +58,9 @@ class ScheduleController(Controller):
     path = "/events/{slug:str}"
     tags = ["schedule"]
     dependencies = {
-        "events_service": Provide(provide_events_service),
+        "events_service": Provide(provide_events_service, sync_to_thread=False),
         "event": Provide(provide_event),
-        "schedule_service": Provide(provide_schedule_service),
+        "schedule_service": Provide(provide_schedule_service, sync_to_thread=False),
     }
 
     @get(
@@ -66,8 +72,8 @@ class ScheduleController(Controller):
     async def get_schedule(
         self,
         request: Request[Any, Any, Any],
-        event: Event,
-        schedule_service: ScheduleService,
+        event: NamedDependency[Event],
+        schedule_service: NamedDependency[ScheduleService],
         day: DayParam = None,
         room: RoomParam = None,
         track: TrackParam = None,
@@ -81,7 +87,11 @@ class ScheduleController(Controller):
 
     @get("/talks/{talk_id:str}", summary="One talk", description="With every slot (occurrence) of it.")
     async def get_talk(
-        self, request: Request[Any, Any, Any], event: Event, schedule_service: ScheduleService, talk_id: str
+        self,
+        request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
+        schedule_service: NamedDependency[ScheduleService],
+        talk_id: FromPath[str],
     ) -> Response[TalkOut]:
         talk = parse_id(talk_id, "talk_id")
         validators = event_validators(event, request)
@@ -93,7 +103,11 @@ class ScheduleController(Controller):
         description="The slots running at `at` and the next one to start in each room: an app's home screen.",
     )
     async def get_now(
-        self, request: Request[Any, Any, Any], event: Event, schedule_service: ScheduleService, at: AtParam = None
+        self,
+        request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
+        schedule_service: NamedDependency[ScheduleService],
+        at: AtParam = None,
     ) -> Response[Now]:
         instant = parse_datetime(at, "at") if at else utcnow().replace(second=0, microsecond=0)
         validators = event_validators(event, request, instant.isoformat())
@@ -103,8 +117,8 @@ class ScheduleController(Controller):
     async def list_rooms(
         self,
         request: Request[Any, Any, Any],
-        event: Event,
-        schedule_service: ScheduleService,
+        event: NamedDependency[Event],
+        schedule_service: NamedDependency[ScheduleService],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
     ) -> Response[Page[RoomOut]]:
@@ -115,8 +129,8 @@ class ScheduleController(Controller):
     async def list_tracks(
         self,
         request: Request[Any, Any, Any],
-        event: Event,
-        schedule_service: ScheduleService,
+        event: NamedDependency[Event],
+        schedule_service: NamedDependency[ScheduleService],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
     ) -> Response[Page[TrackOut]]:

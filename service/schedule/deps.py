@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.schedule.services import ScheduleService
 
 
-async def provide_schedule_service(db_session: AsyncSession) -> AsyncGenerator[ScheduleService, None]:
-    async with ScheduleService.new(session=db_session) as service:
-        yield service
+def provide_schedule_service(db_session: NamedDependency[AsyncSession]) -> ScheduleService:
+    # The request's session is passed in, so the service owns no transaction and needs no cleanup.
+    return ScheduleService(session=db_session)

@@ -179,16 +179,17 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
             entries = [entry for entry in entries if _matches(entry, wanted.q)]
         return Schedule(
             event=ScheduleEvent(
-                slug=event.slug, title=event.title, timezone=event.timezone, day_change=hh_mm(event.day_change)
+                slug=event.slug,
+                title=event.title,
+                timezone=event.timezone,
+                day_change=hh_mm(event.day_change),
             ),
             version=event.schedule_version,
             days=self._group_by_day(event, entries, only=wanted.day),
         )
 
     @staticmethod
-    def _group_by_day(
-        event: Event, entries: Iterable[ScheduleEntry], only: datetime.date | None
-    ) -> list[ScheduleDay]:
+    def _group_by_day(event: Event, entries: Iterable[ScheduleEntry], only: datetime.date | None) -> list[ScheduleDay]:
         tz = zone(event.timezone)
         by_day: dict[datetime.date, list[ScheduleEntry]] = (
             {only: []} if only else {day: [] for day in event_days(event)}

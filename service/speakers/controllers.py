@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 
 from service.core.params import Limit, Offset, parse_id
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -19,17 +20,17 @@ from service.speakers.services import SpeakerService
 class SpeakerController(Controller):
     tags = ["speakers"]
     dependencies = {
-        "events_service": Provide(provide_events_service),
+        "events_service": Provide(provide_events_service, sync_to_thread=False),
         "event": Provide(provide_event),
-        "speakers_service": Provide(provide_speakers_service),
+        "speakers_service": Provide(provide_speakers_service, sync_to_thread=False),
     }
 
     @get("/events/{slug:str}/speakers", summary="Speakers of an event", description="By name, paginated.")
     async def list_event_speakers(
         self,
         request: Request[Any, Any, Any],
-        event: Event,
-        speakers_service: SpeakerService,
+        event: NamedDependency[Event],
+        speakers_service: NamedDependency[SpeakerService],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
     ) -> Response[Page[SpeakerOut]]:
@@ -42,7 +43,10 @@ class SpeakerController(Controller):
         description="With their talks across all events, each in its event's local time.",
     )
     async def get_speaker(
-        self, request: Request[Any, Any, Any], speakers_service: SpeakerService, speaker_id: str
+        self,
+        request: Request[Any, Any, Any],
+        speakers_service: NamedDependency[SpeakerService],
+        speaker_id: FromPath[str],
     ) -> Response[SpeakerDetail]:
         speaker = parse_id(speaker_id, "speaker_id")
         validators = await speakers_service.validators(speaker)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.speakers.services import SpeakerService
 
 
-async def provide_speakers_service(db_session: AsyncSession) -> AsyncGenerator[SpeakerService, None]:
-    async with SpeakerService.new(session=db_session) as service:
-        yield service
+def provide_speakers_service(db_session: NamedDependency[AsyncSession]) -> SpeakerService:
+    # The request's session is passed in, so the service owns no transaction and needs no cleanup.
+    return SpeakerService(session=db_session)

@@ -38,14 +38,18 @@ class SpeakerService(SQLAlchemyAsyncRepositoryService[Speaker]):
 
     async def at_event(self, event: Event, limit: int, offset: int) -> Page[SpeakerOut]:
         """Everyone with a part in a talk of the event, by name."""
-        speaking = select(TalkSpeaker.speaker_id).join(Talk, Talk.id == TalkSpeaker.talk_id).where(
-            Talk.event_id == event.id
+        speaking = (
+            select(TalkSpeaker.speaker_id).join(Talk, Talk.id == TalkSpeaker.talk_id).where(Talk.event_id == event.id)
         )
         session = self.repository.session
         total = await session.scalar(select(func.count()).select_from(Speaker).where(Speaker.id.in_(speaking)))
         rows = (
             await session.scalars(
-                select(Speaker).where(Speaker.id.in_(speaking)).order_by(Speaker.name, Speaker.id).limit(limit).offset(offset)
+                select(Speaker)
+                .where(Speaker.id.in_(speaking))
+                .order_by(Speaker.name, Speaker.id)
+                .limit(limit)
+                .offset(offset)
             )
         ).all()
         return Page(items=[speaker_out(row) for row in rows], total=total or 0, limit=limit, offset=offset)
@@ -101,6 +105,6 @@ class SpeakerService(SQLAlchemyAsyncRepositoryService[Speaker]):
                     slots=[slot_out(slot, event) for slot in talk.slots],
                 )
             )
-        talks.sort(key=lambda t: (t.slots[0].start if t.slots else datetime.datetime.max.replace(tzinfo=datetime.UTC)))
+        talks.sort(key=lambda t: t.slots[0].start if t.slots else datetime.datetime.max.replace(tzinfo=datetime.UTC))
         base = speaker_out(speaker)
         return SpeakerDetail(**{f: getattr(base, f) for f in base.__struct_fields__}, talks=talks)

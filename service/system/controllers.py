@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, get
+from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -29,7 +30,7 @@ class SystemController(Controller):
         return Health(status="ok")
 
     @get("/ready", summary="Can the service reach its database?", cache=False)
-    async def ready(self, db_session: AsyncSession) -> Readiness:
+    async def ready(self, db_session: NamedDependency[AsyncSession]) -> Readiness:
         try:
             await db_session.execute(text("SELECT 1"))
         except (SQLAlchemyError, OSError) as exc:

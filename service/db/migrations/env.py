@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
@@ -39,4 +40,14 @@ if context.is_offline_mode():
     with context.begin_transaction():
         context.run_migrations()
 else:
-    asyncio.run(_run_async())
+    url = make_url(config.get_main_option("sqlalchemy.url") or "")
+    if url.get_backend_name() == "sqlite":
+        # SQLite needs no event loop: the standard driver migrates the same file directly,
+        # and no aiosqlite worker thread is left behind in the caller's process.
+        engine = create_engine(url.set(drivername="sqlite"), poolclass=NullPool)
+        with engine.connect() as connection:
+            _run(connection)
+            connection.commit()
+        engine.dispose()
+    else:
+        asyncio.run(_run_async())

@@ -1,0 +1,180 @@
+"""Turn wrk's output (run with ``--latency``) into a row of the benchmark's Markdown table.
+
+    python bench/wrk_report.py header
+    python bench/wrk_report.py row OUT.txt --talks 1000 --endpoint "schedule (200)" \\
+        --ceiling HEALTH.txt --body-bytes 1234567
+
+The "vs ceiling" column is this run's requests/sec as a percentage of the ceiling run's
+(``GET /health``, measured moments before on the same machine), which makes figures from a noisy,
+shared machine comparable between runs. Errors are wrk's non-2xx/3xx responses and socket errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+NONE = "n/a"
+COLUMNS = ("N", "endpoint", "conns", "requests", "req/s", "p50", "p99", "vs ceiling", "body", "errors")
+
+_TIME_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
+_RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
+_PERCENTILE = re.compile(r"^\s+(50|75|90|99)(?:\.0+)?%\s+([0-9.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
+_SETUP = re.compile(r"^\s+(\d+) threads and (\d+) connections", re.MULTILINE)
+_TOTAL = re.compile(r"^\s+(\d+) requests in ([0-9.]+)(us|ms|s|m|h)", re.MULTILINE)
+_NON_2XX = re.compile(r"^\s+Non-2xx or 3xx responses:\s+(\d+)", re.MULTILINE)
+_SOCKET = re.compile(r"^\s+Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", re.MULTILINE)
+
+
+class WrkParseError(ValueError):
+    """The text is not the output of a finished ``wrk --latency`` run."""
+
+
+@dataclass(frozen=True, slots=True)
+class WrkResult:
+    requests_per_sec: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    connections: int
+    non_2xx_3xx: int
+    socket_errors: dict[str, int]
+
+    @property
+    def errors(self) -> int:
+        return self.non_2xx_3xx + sum(self.socket_errors.values())
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * _TIME_UNITS[unit]
+
+
+def parse_wrk(text: str) -> WrkResult:
+    rps = _RPS.search(text)
+    if rps is None:
+        raise WrkParseError("no 'Requests/sec:' line")
+    percentiles = {int(p): _ms(v, u) for p, v, u in _PERCENTILE.findall(text)}
+    if 50 not in percentiles or 99 not in percentiles:
+        raise WrkParseError("no latency distribution (was wrk run with --latency?)")
+    total = _TOTAL.search(text)
+    setup = _SETUP.search(text)
+    non_2xx = _NON_2XX.search(text)
+    socket = _SOCKET.search(text)
+    socket_errors = (
+        dict(zip(("connect", "read", "write", "timeout"), map(int, socket.groups()), strict=True)) if socket else {}
+    )
+    return WrkResult(
+        requests_per_sec=float(rps.group(1)),
+        p50_ms=percentiles[50],
+        p99_ms=percentiles[99],
+        requests=int(total.group(1)) if total else 0,
+        connections=int(setup.group(2)) if setup else 0,
+        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
+        socket_errors={k: v for k, v in socket_errors.items() if v},
+    )
+
+
+def format_ms(value: float) -> str:
+    if value < 1:
+        return f"{value * 1000:.0f} µs"
+    if value < 100:
+        return f"{value:.1f} ms"
+    if value < 1000:
+        return f"{value:.0f} ms"
+    return f"{value / 1000:.2f} s"
+
+
+def format_bytes(size: int | None) -> str:
+    if size is None:
+        return NONE
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KiB"
+    return f"{size / 1024 / 1024:.2f} MiB"
+
+
+def format_rps(value: float) -> str:
+    if value >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def format_percent(ratio: float) -> str:
+    """Two significant digits, so that 0.0031 % stays readable next to 100 %."""
+    percent = ratio * 100
+    return f"{percent:.0f} %" if percent >= 10 else f"{percent:#.2g} %"
+
+
+def format_errors(result: WrkResult) -> str:
+    parts = []
+    if result.non_2xx_3xx:
+        parts.append(f"{result.non_2xx_3xx} non-2xx/3xx")
+    parts.extend(f"{count} {kind}" for kind, count in result.socket_errors.items())
+    return ", ".join(parts) if parts else "0"
+
+
+def header() -> str:
+    return "\n".join(
+        ["| " + " | ".join(COLUMNS) + " |", "|" + "|".join(["---:", "---", *["---:"] * (len(COLUMNS) - 2)]) + "|"]
+    )
+
+
+def row(result: WrkResult, *, talks: int, endpoint: str, ceiling: WrkResult | None, body_bytes: int | None) -> str:
+    ratio = (
+        format_percent(result.requests_per_sec / ceiling.requests_per_sec)
+        if ceiling is not None and ceiling.requests_per_sec > 0
+        else NONE
+    )
+    cells = (
+        str(talks),
+        endpoint,
+        str(result.connections),
+        f"{result.requests:,}",
+        format_rps(result.requests_per_sec),
+        format_ms(result.p50_ms) if result.requests else NONE,
+        format_ms(result.p99_ms) if result.requests else NONE,
+        ratio,
+        format_bytes(body_bytes),
+        format_errors(result),
+    )
+    return "| " + " | ".join(cells) + " |"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Markdown table rows from wrk --latency output.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("header", help="print the table's header (two lines)")
+    one = commands.add_parser("row", help="print one row for a wrk output file")
+    one.add_argument("output", type=Path, help="file holding wrk's output ('-' for standard input)")
+    one.add_argument("--talks", type=int, required=True, help="N, the size of the event")
+    one.add_argument("--endpoint", required=True, help="what was measured, as shown in the table")
+    one.add_argument("--ceiling", type=Path, help="wrk output of the ceiling (GET /health) run")
+    one.add_argument("--body-bytes", type=int, help="size of the response body")
+    return parser.parse_args(argv)
+
+
+def _read(path: Path) -> str:
+    return sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.command == "header":
+        print(header())
+        return 0
+    try:
+        result = parse_wrk(_read(args.output))
+        ceiling = parse_wrk(_read(args.ceiling)) if args.ceiling else None
+    except WrkParseError as exc:
+        print(f"wrk_report: {exc}", file=sys.stderr)
+        return 1
+    print(row(result, talks=args.talks, endpoint=args.endpoint, ceiling=ceiling, body_bytes=args.body_bytes))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""The container setup: compose.yaml follows the Compose specification and wires the app to its
+database the way `docker compose up` needs, and the Dockerfile builds an image that serves."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft7Validator
+from sqlalchemy.engine import make_url
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = REPO_ROOT / "compose.yaml"
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+COMPOSE_SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "formats" / "compose-spec.json"
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    document = yaml.safe_load(COMPOSE_FILE.read_text(encoding="utf-8"))
+    assert isinstance(document, dict), "compose.yaml must hold a mapping"
+    return document
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    """A service's environment as a dict, whether written as a mapping or as a list of KEY=VALUE."""
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        return dict(item.split("=", 1) if "=" in item else (item, "") for item in env)
+    return {key: "" if value is None else str(value) for key, value in env.items()}
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) pairs, with comments dropped and continuation lines joined."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for raw in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not pending and (not line or line.startswith("#")):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        pending += line
+        keyword, _, arguments = pending.partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    return instructions
+
+
+def test_compose_file_is_valid_against_the_compose_specification(compose: dict[str, Any]) -> None:
+    if not COMPOSE_SCHEMA.is_file():
+        pytest.skip(f"Compose specification schema not found at {COMPOSE_SCHEMA}")
+    schema = json.loads(COMPOSE_SCHEMA.read_text(encoding="utf-8"))
+    # The schema says Draft-07 under an https $schema URL that jsonschema does not recognise (it would
+    # fall back to the newest draft with a DeprecationWarning), so name the draft explicitly.
+    Draft7Validator.check_schema(schema)
+    validator = Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(compose), key=lambda error: list(error.absolute_path))
+    assert not errors, "\n".join(
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}" for error in errors
+    )
+
+
+def test_compose_file_has_no_obsolete_version_key(compose: dict[str, Any]) -> None:
+    assert "version" not in compose
+
+
+def test_app_starts_only_once_the_database_is_healthy(compose: dict[str, Any]) -> None:
+    depends_on = compose["services"]["app"]["depends_on"]
+    assert isinstance(depends_on, dict), "the short (list) form cannot wait for health"
+    assert depends_on["db"]["condition"] == "service_healthy"
+
+
+def test_database_reports_health_with_pg_isready(compose: dict[str, Any]) -> None:
+    healthcheck = compose["services"]["db"]["healthcheck"]
+    test = healthcheck["test"]
+    command = test if isinstance(test, str) else " ".join(test)
+    assert "pg_isready" in command
+    assert not healthcheck.get("disable", False)
+
+
+def test_database_keeps_its_data_in_a_named_volume(compose: dict[str, Any]) -> None:
+    mounts = []
+    for volume in compose["services"]["db"].get("volumes", []):
+        if isinstance(volume, str):
+            source, _, target = volume.partition(":")
+            mounts.append((source, target.split(":")[0]))
+        else:
+            mounts.append((volume.get("source"), volume.get("target")))
+    named = [source for source, target in mounts if target == "/var/lib/postgresql/data"]
+    assert named, "the PostgreSQL data directory is not mounted"
+    assert named[0] in (compose.get("volumes") or {}), "the data volume is not a declared named volume"
+
+
+def test_app_connects_to_the_db_service_with_asyncpg(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    url = make_url(environment(services["app"])["PLENARY_DATABASE_URL"])
+    db_env = environment(services["db"])
+    assert url.drivername == "postgresql+asyncpg"
+    assert url.host == "db"
+    assert url.username == db_env["POSTGRES_USER"]
+    assert url.password == db_env["POSTGRES_PASSWORD"]
+    assert url.database == db_env["POSTGRES_DB"]
+
+
+def test_app_has_a_healthcheck_and_publishes_its_port(compose: dict[str, Any]) -> None:
+    app = compose["services"]["app"]
+    assert app["healthcheck"]["test"]
+    assert "8000:8000" in [str(port) for port in app.get("ports", [])]
+
+
+def test_image_runs_plenary_serve() -> None:
+    commands = [arguments for keyword, arguments in dockerfile_instructions() if keyword == "CMD"]
+    assert commands, "the Dockerfile has no CMD"
+    # Only the last CMD counts; the exec form keeps `plenary` as PID 1 so it receives SIGTERM.
+    assert json.loads(commands[-1]) == ["plenary", "serve"]
+
+
+def test_image_copies_the_demo_fixtures_before_installing() -> None:
+    instructions = dockerfile_instructions()
+    copies = [
+        index
+        for index, (keyword, arguments) in enumerate(instructions)
+        if keyword == "COPY" and any(part.rstrip("/") == "fixtures" for part in arguments.split()[:-1])
+    ]
+    installs = [
+        index
+        for index, (keyword, arguments) in enumerate(instructions)
+        if keyword == "RUN" and "pip install" in arguments
+    ]
+    assert copies, "fixtures/ is not copied into the image, so the wheel would lack the demo data"
+    assert installs, "the Dockerfile does not pip install the project"
+    assert copies[0] < installs[-1]
