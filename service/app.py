@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
@@ -18,6 +19,7 @@ from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
 from service.core.errors import problem_details_config
+from service.core.http import RenderCache
 from service.db.config import sqlalchemy_config
 from service.db.migrate import upgrade_async
 from service.demo.loader import load_demo_if_empty
@@ -92,5 +94,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
             log_exceptions="debug",
         ),
+        state=State({"render_cache": RenderCache(settings.render_cache_mb * 1024 * 1024)}),
         debug=settings.debug,
     )

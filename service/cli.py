@@ -95,3 +95,7 @@ def upgrade() -> None:
 
     run_upgrade(get_settings().database_url)
     click.echo("database is at the newest migration")
+
+
+if __name__ == "__main__":
+    main()

@@ -30,6 +30,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Load the demo events when the app starts on a database that holds no event."""
     public_url: str = ""
     """Base URL clients reach the service at (for links in responses); empty means the request's own."""
+    render_cache_mb: int = 64
+    """Memory per worker for rendered responses, reused until the schedule changes."""
     debug: bool = False
     """Show tracebacks in error responses. Never in production."""
 

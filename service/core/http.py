@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, TypeVar, cast
 
+import msgspec
 from litestar import Request, Response
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 
@@ -43,7 +45,9 @@ def etag_matches(if_none_match: str, etag: str) -> bool:
 
 def _split_tags(header: str) -> list[str]:
     # Entity tags are quoted strings that may contain commas, so split outside quotes only.
-    tags, current, quoted = [], [], False
+    tags: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in header:
         if char == '"':
             quoted = not quoted
@@ -58,6 +62,35 @@ def _split_tags(header: str) -> list[str]:
 
 def _http_date(value: datetime.datetime) -> str:
     return format_datetime(value.astimezone(datetime.UTC).replace(microsecond=0), usegmt=True)
+
+
+class RenderCache:
+    """Rendered bodies by entity tag, least recently used first out, bounded in bytes.
+
+    An ETag names exactly one body (it follows the schedule version, the path and the query), so
+    a body rendered once per version serves every client that asks until the schedule changes:
+    many calendars or phones refreshing at once cost one render. Each worker has its own.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+
+    def get(self, key: str) -> bytes | None:
+        body = self._bodies.get(key)
+        if body is not None:
+            self._bodies.move_to_end(key)
+        return body
+
+    def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes or key in self._bodies:
+            return
+        self._bodies[key] = body
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, evicted = self._bodies.popitem(last=False)
+            self.size -= len(evicted)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,18 +133,18 @@ class Validators:
             return Response(content=None, status_code=HTTP_304_NOT_MODIFIED, headers=self.headers)
         return None
 
-    def respond(self, content: T, media_type: str | None = None) -> Response[T]:
-        if media_type is None:
-            return Response(content=content, headers=self.headers)
-        return Response(content=content, headers=self.headers, media_type=media_type)
-
     async def serve(
         self,
         request: Request[Any, Any, Any],
         render: Callable[[], Awaitable[T]],
-        media_type: str | None = None,
     ) -> Response[T]:
-        """304 when the client is current; otherwise render (only now) and send with validators."""
+        """304 when the client is current; else the body for this ETag, rendered only if not cached."""
         if (not_modified := self.not_modified(request)) is not None:
             return cast("Response[T]", not_modified)
-        return self.respond(await render(), media_type)
+        cache: RenderCache | None = getattr(request.app.state, "render_cache", None)
+        body = cache.get(self.etag) if cache is not None else None
+        if body is None:
+            body = msgspec.json.encode(await render())
+            if cache is not None:
+                cache.put(self.etag, body)
+        return cast("Response[T]", Response(content=body, headers=self.headers, media_type="application/json"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 

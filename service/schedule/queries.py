@@ -1,39 +1,66 @@
-"""The SQL of the schedule: which slots, in what order, with what loaded alongside."""
+"""The SQL of the schedule: which slots, in what order, with what alongside.
+
+The schedule is read as plain rows (no ORM identity map, no lazy relationships): a 10,000-talk
+event is two queries and one pass over the rows, which keeps a cold render of the full schedule
+well under a second instead of several.
+"""
 
 from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from service.schedule.models import Room, Slot, SlotStatus, Talk, TalkKind, TalkSpeaker, Track
+from service.speakers.models import Speaker
+
+ENTRY_COLUMNS = (
+    Slot.id,
+    Slot.talk_id,
+    Slot.start_at,
+    Slot.end_at,
+    Slot.status,
+    Talk.title,
+    Talk.subtitle,
+    Talk.abstract,
+    Talk.kind,
+    Talk.language,
+    Talk.url,
+    Talk.recording_url,
+    Talk.slides_url,
+    Room.id.label("room_id"),
+    Room.slug.label("room_slug"),
+    Room.name.label("room_name"),
+    Room.position.label("room_position"),
+    Track.id.label("track_id"),
+    Track.slug.label("track_slug"),
+    Track.name.label("track_name"),
+    Track.color.label("track_color"),
+)
 
 
-def slots_with_details() -> Select[tuple[Slot]]:
-    """Slots with their talk, room, track and ordered speakers, in schedule order.
+def schedule_rows(event_id: uuid.UUID) -> Select[Any]:
+    """One row per slot with its talk, room and track, in schedule order.
 
     Rooms without a position sort last; the slot id breaks ties so the order never wobbles
     between two requests.
     """
     return (
-        select(Slot)
-        .join(Slot.talk)
-        .outerjoin(Slot.room)
-        .outerjoin(Talk.track)
-        .options(
-            contains_eager(Slot.talk).options(
-                contains_eager(Talk.track),
-                selectinload(Talk.speaker_links).joinedload(TalkSpeaker.speaker),
-            ),
-            contains_eager(Slot.room),
-        )
+        select(*ENTRY_COLUMNS)
+        .select_from(Slot)
+        .join(Talk, Talk.id == Slot.talk_id)
+        .outerjoin(Room, Room.id == Slot.room_id)
+        .outerjoin(Track, Track.id == Talk.track_id)
+        .where(Slot.event_id == event_id)
         .order_by(Slot.start_at, Room.position.nulls_last(), Slot.id)
     )
 
 
-def schedule_slots(
+def filtered_rows(
     event_id: uuid.UUID,
     *,
     start: datetime.datetime | None = None,
@@ -42,8 +69,8 @@ def schedule_slots(
     track_id: uuid.UUID | None = None,
     speaker_id: uuid.UUID | None = None,
     kind: TalkKind | None = None,
-) -> Select[tuple[Slot]]:
-    statement = slots_with_details().where(Slot.event_id == event_id)
+) -> Select[Any]:
+    statement = schedule_rows(event_id)
     if start is not None:
         statement = statement.where(Slot.start_at >= start)
     if end is not None:
@@ -61,29 +88,36 @@ def schedule_slots(
     return statement
 
 
-def running_slots(event_id: uuid.UUID, at: datetime.datetime) -> Select[tuple[Slot]]:
-    """Confirmed slots under way at ``at`` (start inclusive, end exclusive)."""
-    return slots_with_details().where(
-        Slot.event_id == event_id,
-        Slot.start_at <= at,
-        Slot.end_at > at,
-        Slot.status == SlotStatus.CONFIRMED,
+def speaker_rows(event_id: uuid.UUID, talk_ids: Sequence[uuid.UUID] | None = None) -> Select[Any]:
+    """Who speaks in which talk, in the talk's speaker order."""
+    statement = (
+        select(TalkSpeaker.talk_id, Speaker.id, Speaker.name, Speaker.affiliation, TalkSpeaker.role)
+        .join(Speaker, Speaker.id == TalkSpeaker.speaker_id)
+        .join(Talk, Talk.id == TalkSpeaker.talk_id)
+        .where(Talk.event_id == event_id)
+        .order_by(TalkSpeaker.talk_id, TalkSpeaker.position)
     )
+    if talk_ids is not None:
+        statement = statement.where(TalkSpeaker.talk_id.in_(talk_ids))
+    return statement
 
 
-def next_slot_per_room(event_id: uuid.UUID, at: datetime.datetime) -> Select[tuple[Slot]]:
+def running_rows(event_id: uuid.UUID, at: datetime.datetime) -> Select[Any]:
+    """Confirmed slots under way at ``at`` (start inclusive, end exclusive)."""
+    return schedule_rows(event_id).where(Slot.start_at <= at, Slot.end_at > at, Slot.status == SlotStatus.CONFIRMED)
+
+
+def next_rows_per_room(event_id: uuid.UUID, at: datetime.datetime) -> Select[Any]:
     """The first confirmed slot to start after ``at`` in each room (one window query, both backends)."""
+    order = (Slot.start_at, Slot.id)
     ranked = (
-        select(
-            Slot.id,
-            func.row_number().over(partition_by=Slot.room_id, order_by=(Slot.start_at, Slot.id)).label("rank"),
-        )
+        select(Slot.id, func.row_number().over(partition_by=Slot.room_id, order_by=order).label("rank"))
         .where(Slot.event_id == event_id, Slot.start_at > at, Slot.status == SlotStatus.CONFIRMED)
         .subquery()
     )
     first = select(ranked.c.id).where(ranked.c.rank == 1)
     return (
-        slots_with_details()
+        schedule_rows(event_id)
         .where(Slot.id.in_(first))
         .order_by(None)
         .order_by(Room.position.nulls_last(), Room.name, Slot.start_at)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from service.core.errors import InvalidParameterError, NotFoundError
 from service.core.schemas import Page
@@ -32,6 +33,9 @@ from service.schedule.schemas import (
 )
 
 MAX_QUERY_LENGTH = 200
+
+M = TypeVar("M")
+Out = TypeVar("Out")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,65 @@ def _minutes(slot: Slot) -> int:
     return int(slot.duration.total_seconds() // 60)
 
 
+class EntryBuilder:
+    """Turns slot rows into schedule entries for one event, sharing the room and track objects."""
+
+    def __init__(self, event: Event) -> None:
+        self.tz = zone(event.timezone)
+        self.day_change = event.day_change
+        self.rooms: dict[uuid.UUID, RoomOut] = {}
+        self.tracks: dict[uuid.UUID, TrackOut] = {}
+
+    def _room(self, row: Any) -> RoomOut | None:
+        if row.room_id is None:
+            return None
+        room = self.rooms.get(row.room_id)
+        if room is None:
+            room = self.rooms[row.room_id] = RoomOut(
+                id=row.room_id, slug=row.room_slug, name=row.room_name, position=row.room_position
+            )
+        return room
+
+    def _track(self, row: Any) -> TrackOut | None:
+        if row.track_id is None:
+            return None
+        track = self.tracks.get(row.track_id)
+        if track is None:
+            track = self.tracks[row.track_id] = TrackOut(
+                id=row.track_id, slug=row.track_slug, name=row.track_name, color=row.track_color
+            )
+        return track
+
+    def build(self, rows: Sequence[Any], speakers_of: dict[uuid.UUID, list[SpeakerRef]]) -> list[ScheduleEntry]:
+        tz, day_change = self.tz, self.day_change
+        entries = []
+        for row in rows:
+            start = row.start_at.astimezone(tz)
+            entries.append(
+                ScheduleEntry(
+                    id=row.id,
+                    talk_id=row.talk_id,
+                    title=row.title,
+                    subtitle=row.subtitle,
+                    abstract=row.abstract,
+                    kind=row.kind,
+                    language=row.language,
+                    day=schedule_day(start, tz, day_change),
+                    start=start,
+                    end=row.end_at.astimezone(tz),
+                    duration_minutes=int((row.end_at - row.start_at).total_seconds() // 60),
+                    status=row.status,
+                    room=self._room(row),
+                    track=self._track(row),
+                    speakers=speakers_of.get(row.talk_id, []),
+                    links=TalkLinks(
+                        url=row.url or None, recording=row.recording_url or None, slides=row.slides_url or None
+                    ),
+                )
+            )
+        return entries
+
+
 def slot_out(slot: Slot, event: Event) -> SlotOut:
     """One occurrence of a talk, in the event's local time."""
     tz = zone(event.timezone)
@@ -102,43 +165,30 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
 
     repository_type = Repo
 
-    # -- shaping ---------------------------------------------------------------------------------
-
-    @staticmethod
-    def entry(slot: Slot, event: Event) -> ScheduleEntry:
-        tz = zone(event.timezone)
-        talk = slot.talk
-        return ScheduleEntry(
-            id=slot.id,
-            talk_id=talk.id,
-            title=talk.title,
-            subtitle=talk.subtitle,
-            abstract=talk.abstract,
-            kind=talk.kind,
-            language=talk.language,
-            day=schedule_day(slot.start_at, tz, event.day_change),
-            start=slot.start_at.astimezone(tz),
-            end=slot.end_at.astimezone(tz),
-            duration_minutes=_minutes(slot),
-            status=slot.status,
-            room=room_out(slot.room),
-            track=track_out(talk.track),
-            speakers=speaker_refs(talk),
-            links=talk_links(talk),
-        )
-
-    # -- queries ---------------------------------------------------------------------------------
-
-    async def _slots(self, statement: queries.Select[tuple[Slot]]) -> Sequence[Slot]:
-        return (await self.repository.session.scalars(statement)).unique().all()
+    async def _entries(self, event: Event, statement: Select[tuple[Any, ...]]) -> list[ScheduleEntry]:
+        """Schedule entries from slot rows, with each talk's speakers fetched in one more query."""
+        session = self.repository.session
+        rows = (await session.execute(statement)).all()
+        if not rows:
+            return []
+        talk_ids = list({row.talk_id for row in rows})
+        # For a handful of talks ask for just theirs; for a whole schedule one event-wide query is cheaper
+        # than an IN list of thousands of ids.
+        speakers_of: dict[uuid.UUID, list[SpeakerRef]] = {}
+        speaker_query = queries.speaker_rows(event.id, talk_ids if len(talk_ids) <= 200 else None)
+        for talk_id, speaker_id, name, affiliation, role in (await session.execute(speaker_query)).all():
+            speakers_of.setdefault(talk_id, []).append(
+                SpeakerRef(id=speaker_id, name=name, affiliation=affiliation, role=role)
+            )
+        return EntryBuilder(event).build(rows, speakers_of)
 
     async def _id_by_slug(self, model: type[Room] | type[Track], event: Event, slug: str, field: str) -> uuid.UUID:
         found = await self.repository.session.scalar(
             select(model.id).where(model.event_id == event.id, model.slug == slug)
         )
         if found is None:
-            raise InvalidParameterError(f"'{slug}' is not a {field} of the event '{event.slug}'.", field=field)
-        return found
+            raise InvalidParameterError(f"{field} '{slug}' is not a {field} of the event '{event.slug}'.", field=field)
+        return cast("uuid.UUID", found)
 
     async def _resolve(self, event: Event, wanted: ScheduleFilter) -> dict[str, object]:
         resolved: dict[str, object] = {"kind": wanted.kind}
@@ -146,7 +196,7 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
         if wanted.day is not None:
             if not event.start_date <= wanted.day <= event.end_date:
                 raise InvalidParameterError(
-                    f"{wanted.day.isoformat()} is not a day of the event '{event.slug}' "
+                    f"day {wanted.day.isoformat()} is not a day of the event '{event.slug}' "
                     f"({event.start_date.isoformat()} to {event.end_date.isoformat()}).",
                     field="day",
                 )
@@ -164,7 +214,7 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
             )
             if not speaks_here:
                 raise InvalidParameterError(
-                    f"Speaker {wanted.speaker} has no talk at the event '{event.slug}'.", field="speaker"
+                    f"speaker {wanted.speaker} has no talk at the event '{event.slug}'.", field="speaker"
                 )
             resolved["speaker_id"] = wanted.speaker
         if wanted.q is not None and len(wanted.q) > MAX_QUERY_LENGTH:
@@ -173,8 +223,7 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
 
     async def schedule(self, event: Event, wanted: ScheduleFilter) -> Schedule:
         resolved = await self._resolve(event, wanted)
-        slots = await self._slots(queries.schedule_slots(event.id, **resolved))  # type: ignore[arg-type]
-        entries = [self.entry(slot, event) for slot in slots]
+        entries = await self._entries(event, queries.filtered_rows(event.id, **resolved))  # type: ignore[arg-type]
         if wanted.q:
             entries = [entry for entry in entries if _matches(entry, wanted.q)]
         return Schedule(
@@ -222,12 +271,10 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
 
     async def now(self, event: Event, at: datetime.datetime) -> Now:
         instant = as_instant(at, zone(event.timezone))
-        running = await self._slots(queries.running_slots(event.id, instant))
-        upcoming = await self._slots(queries.next_slot_per_room(event.id, instant))
         return Now(
             at=instant.astimezone(zone(event.timezone)),
-            running=[self.entry(slot, event) for slot in running],
-            next=[self.entry(slot, event) for slot in upcoming],
+            running=await self._entries(event, queries.running_rows(event.id, instant)),
+            next=await self._entries(event, queries.next_rows_per_room(event.id, instant)),
         )
 
     async def rooms(self, event: Event, limit: int, offset: int) -> Page[RoomOut]:
@@ -236,11 +283,14 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
     async def tracks(self, event: Event, limit: int, offset: int) -> Page[TrackOut]:
         return await self._page(queries.event_tracks(event.id), track_out, limit, offset)
 
-    async def _page(self, statement, shape, limit: int, offset: int):  # type: ignore[no-untyped-def]
+    async def _page(
+        self, statement: Select[tuple[M]], shape: Callable[[M], Out | None], limit: int, offset: int
+    ) -> Page[Out]:
         session = self.repository.session
         total = await session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
         rows = (await session.scalars(statement.limit(limit).offset(offset))).all()
-        return Page(items=[shape(row) for row in rows], total=total or 0, limit=limit, offset=offset)
+        items = [item for item in map(shape, rows) if item is not None]
+        return Page(items=items, total=total or 0, limit=limit, offset=offset)
 
 
 def _matches(entry: ScheduleEntry, q: str) -> bool:

@@ -1,0 +1,52 @@
+"""RFC 9110 entity-tag comparison and the render cache, without a server."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.core.http import RenderCache, etag_matches, make_etag
+
+
+class TestEtagMatches:
+    @pytest.mark.parametrize(
+        ("header", "expected"),
+        [
+            ('"abc"', True),
+            ('W/"abc"', True),  # weak comparison ignores the weakness flag
+            ('"x", "abc"', True),
+            ('"x","abc"', True),
+            ('"a,b", "abc"', True),  # commas inside a tag do not split it
+            ("*", True),
+            ('"abcd"', False),
+            ("abc", False),  # unquoted is not the same tag
+            ("", False),
+        ],
+    )
+    def test_rfc9110_weak_comparison(self, header: str, expected: bool) -> None:
+        assert etag_matches(header, '"abc"') is expected
+
+    def test_tags_are_quoted_and_follow_their_parts(self) -> None:
+        tag = make_etag("event", 1)
+        assert tag.startswith('"') and tag.endswith('"')
+        assert tag == make_etag("event", 1)
+        assert tag != make_etag("event", 2)
+
+
+class TestRenderCache:
+    def test_keeps_bodies_until_the_byte_budget_is_spent_then_drops_the_oldest(self) -> None:
+        cache = RenderCache(max_bytes=10)
+        cache.put("a", b"1234")
+        cache.put("b", b"1234")
+        assert cache.get("a") == b"1234"  # now "b" is the least recently used
+        cache.put("c", b"1234")
+
+        assert cache.get("b") is None
+        assert cache.get("a") == b"1234"
+        assert cache.get("c") == b"1234"
+        assert cache.size == 8
+
+    def test_a_body_larger_than_the_budget_is_not_kept(self) -> None:
+        cache = RenderCache(max_bytes=3)
+        cache.put("big", b"1234")
+        assert cache.get("big") is None
+        assert cache.size == 0
