@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from msgspec import Meta
+
 import datetime
 
 from service.core.schemas import BaseStruct
@@ -19,19 +23,19 @@ class EventLinks(BaseStruct):
 
 
 class EventOut(BaseStruct):
-    slug: str
-    title: str
+    slug: Annotated[str, Meta(examples=["cph-nlp-2025"])]
+    title: Annotated[str, Meta(examples=["Copenhagen NLP Symposium 2025"])]
     description: str
-    timezone: str
+    timezone: Annotated[str, Meta(examples=["Europe/Copenhagen"])]
     """IANA zone; every local time of the event is shown in it, with its offset."""
     start_date: datetime.date
     end_date: datetime.date
-    day_change: str
+    day_change: Annotated[str, Meta(examples=["04:00"])]
     """Local ``HH:MM`` at which one schedule day ends and the next begins."""
     days: list[datetime.date]
-    venue: str
+    venue: Annotated[str, Meta(examples=["University of Copenhagen, South Campus"])]
     city: str
-    website: str
+    website: Annotated[str, Meta(examples=["https://cphnlp.github.io/"])]
     schedule_version: int
     schedule_modified_at: datetime.datetime
     links: EventLinks

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+from msgspec import Meta
+
 import datetime
 import uuid
 
@@ -11,8 +15,8 @@ from service.schedule.models import SlotStatus, SpeakerRole, TalkKind
 
 class RoomOut(BaseStruct):
     id: uuid.UUID
-    slug: str
-    name: str
+    slug: Annotated[str, Meta(examples=["auditorium"])]
+    name: Annotated[str, Meta(examples=["Auditorium 1"])]
     position: int
 
 
@@ -20,7 +24,7 @@ class TrackOut(BaseStruct):
     id: uuid.UUID
     slug: str
     name: str
-    color: str
+    color: Annotated[str, Meta(examples=["#2ca02c"])]
 
 
 class SpeakerRef(BaseStruct):
@@ -44,15 +48,15 @@ class ScheduleEntry(BaseStruct):
     id: uuid.UUID
     """The slot's id: stable, one per occurrence, so a repeated workshop appears twice."""
     talk_id: uuid.UUID
-    title: str
+    title: Annotated[str, Meta(examples=["Spikes in the loss: looking at the data behind open language models"])]
     subtitle: str
     abstract: str
     kind: TalkKind
-    language: str
-    day: datetime.date
-    start: datetime.datetime
-    end: datetime.datetime
-    duration_minutes: int
+    language: Annotated[str, Meta(examples=["en"])]
+    day: Annotated[datetime.date, Meta(examples=["2025-06-20"])]
+    start: Annotated[datetime.datetime, Meta(examples=["2025-06-20T10:30:00+02:00"])]
+    end: Annotated[datetime.datetime, Meta(examples=["2025-06-20T11:15:00+02:00"])]
+    duration_minutes: Annotated[int, Meta(examples=[45])]
     status: SlotStatus
     room: RoomOut | None
     track: TrackOut | None
