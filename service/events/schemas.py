@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 from msgspec import Meta
-
-import datetime
 
 from service.core.schemas import BaseStruct
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
 from typing import Annotated
 
 from msgspec import Meta
-
-import datetime
-import uuid
 
 from service.core.schemas import BaseStruct
 from service.schedule.models import SlotStatus, SpeakerRole, TalkKind

@@ -27,7 +27,8 @@ class TestEtagMatches:
 
     def test_tags_are_quoted_and_follow_their_parts(self) -> None:
         tag = make_etag("event", 1)
-        assert tag.startswith('"') and tag.endswith('"')
+        assert tag.startswith('"')
+        assert tag.endswith('"')
         assert tag == make_etag("event", 1)
         assert tag != make_etag("event", 2)
 
