@@ -1,27 +1,44 @@
 #!/usr/bin/env bash
 # Load test of the schedule endpoint against synthetic events of 100, 1000 and 10000 talks.
 #
-# For each size: a fresh SQLite file, the event bench-N (bench/generate.py), one `plenary serve`
-# worker, then wrk against
-#   - GET /health: the ceiling (the framework alone: no database, a tiny body),
-#   - GET /events/bench-N/schedule: the full schedule (200),
-#   - the same with If-None-Match: <its ETag> (304).
-# Every figure is also given as a ratio to the /health ceiling of the same run, since the machine
-# is small and shared. Results go to bench/out/results.md; raw wrk output, the schedule bodies and
-# the server logs stay in bench/out/ too.
+# The service caches rendered bodies per ETag in each worker (PLENARY_RENDER_CACHE_MB, default 64;
+# 0 disables it), so a repeated full-schedule GET is normally a cache hit. For each size this
+# script therefore starts two servers on a fresh SQLite file holding the event bench-N
+# (bench/generate.py), one after the other, each one `plenary serve` worker:
 #
-# The full schedule of a big event takes seconds to render on one worker, so with 32 connections
-# a 10 s run would finish few or no requests. That run therefore uses BENCH_FULL_CONNECTIONS
-# connections (default 2: enough to keep the single worker busy) and lasts at least long enough
-# for about BENCH_FULL_MIN_REQUESTS requests at the speed of one request measured just before.
+#   1. cache off (PLENARY_RENDER_CACHE_MB=0): every request renders. Measured:
+#      - GET /health: the ceiling (the framework alone: no database, a tiny body),
+#      - the full schedule, one request at a time (curl, median of BENCH_SINGLE_RUNS): the cold
+#        render cost without queueing,
+#      - wrk on the full schedule (200): the "render every request" worst case.
+#   2. cache on (the service's default size, PLENARY_RENDER_CACHE_MB unset): measured
+#      - GET /health again: the ceiling for this server, and a check on the machine's drift,
+#      - the first full-schedule request (a miss: render and store), then BENCH_SINGLE_RUNS more
+#        (hits, median),
+#      - wrk on the schedule with If-None-Match: <its ETag> (304),
+#      - wrk on the full schedule (200), warm: cache hits.
+#
+# Every wrk figure is also given as a ratio to the /health ceiling of the same server, since the
+# machine is small and shared, and with the CPU that other processes (not the server, not wrk)
+# used meanwhile, from /proc/stat: a CI job running in parallel shows up there. Results go to
+# bench/out/results.md; raw wrk output (wrk-N-*.txt), CPU accounting (wrk-N-*.cpu), the schedule
+# bodies and the server logs stay in bench/out/ too.
+#
+# With the cache off, the full schedule of a big event takes long to render on one worker, so
+# with 32 connections a short run would finish few requests. That run therefore uses
+# BENCH_FULL_CONNECTIONS connections (default 2: enough to keep the single worker busy) and lasts
+# at least long enough for about BENCH_FULL_MIN_REQUESTS requests at the speed of one request
+# measured just before. It goes last on its server: when wrk stops, the server still renders the
+# requests in flight, which would eat into whatever ran next.
 #
 #   bench/run.sh                                      # the default run
 #   BENCH_SIZES="100" BENCH_DURATION=3 bench/run.sh   # a quick one
 #
 # Environment (defaults): BENCH_SIZES ("100 1000 10000"), BENCH_DURATION (10s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (32), BENCH_FULL_CONNECTIONS (2), BENCH_FULL_MIN_REQUESTS (20),
-# BENCH_MAX_DURATION (120, seconds), BENCH_TIMEOUT (wrk --timeout, 60s), BENCH_PORT (18765),
-# PYTHON (python), which must be the virtualenv's, with plenary installed.
+# BENCH_SINGLE_RUNS (5), BENCH_MAX_DURATION (120, seconds), BENCH_TIMEOUT (wrk --timeout, 60s),
+# BENCH_PORT (18765), BENCH_CACHE_MB (unset: the service's default; else the cache-on server's
+# PLENARY_RENDER_CACHE_MB), PYTHON (python), which must be the virtualenv's, with plenary installed.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -32,13 +49,17 @@ threads="${BENCH_THREADS:-2}"
 connections="${BENCH_CONNECTIONS:-32}"
 full_connections="${BENCH_FULL_CONNECTIONS:-2}"
 full_min_requests="${BENCH_FULL_MIN_REQUESTS:-20}"
+single_runs="${BENCH_SINGLE_RUNS:-5}"
 max_duration="${BENCH_MAX_DURATION:-120}"
 timeout="${BENCH_TIMEOUT:-60s}"
 port="${BENCH_PORT:-18765}"
+cache_mb="${BENCH_CACHE_MB:-}"
 python="${PYTHON:-python}"
 base="http://127.0.0.1:$port"
 duration="${duration%s}"
 [[ "$duration" =~ ^[0-9]+$ ]] || { echo "BENCH_DURATION must be whole seconds, e.g. 10 or 10s" >&2; exit 1; }
+[[ "$single_runs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_SINGLE_RUNS must be a positive integer" >&2; exit 1; }
+[[ -z "$cache_mb" || "$cache_mb" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_CACHE_MB must be a positive integer" >&2; exit 1; }
 
 command -v plenary >/dev/null || { echo "plenary is not on PATH (activate the virtualenv)" >&2; exit 1; }
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }
@@ -64,30 +85,50 @@ if curl -s -o /dev/null "$base/health"; then
   exit 1
 fi
 
+# The tree measured: the editable install runs service/ as it is on disk, changes included.
+revision_of() {
+  local revision
+  revision="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  if [[ -n "$(git -C "$here" status --porcelain -- "$here/../service" 2>/dev/null)" ]]; then
+    revision="$revision with uncommitted changes in service/"
+  fi
+  echo "$revision"
+}
+
 mkdir -p "$out"
 results="$out/results.md"
-revision="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
-if [[ -n "$(git -C "$here" status --porcelain -- "$here/../service" 2>/dev/null)" ]]; then
-  revision="$revision with uncommitted changes in service/"
-fi
 singles="$out/single.md"
+started_revision="$(revision_of)"
 {
-  echo "<!-- $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $revision,"
+  echo "<!-- $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $started_revision,"
   echo "     $(nproc) cores; wrk -t$threads -d${duration}s --timeout $timeout --latency, -c$connections"
-  echo "     (full schedule: -c$full_connections, at least $full_min_requests requests, at most ${max_duration}s) -->"
+  echo "     (full schedule, cache off: -c$full_connections, at least $full_min_requests requests, at most ${max_duration}s)"
+  echo "     cache-on server: PLENARY_RENDER_CACHE_MB=${cache_mb:-<unset: the service's default>} -->"
   "$python" "$here/wrk_report.py" header
 } >"$results"
 {
-  echo "| N | full schedule, one request alone (curl, median of 3) |"
-  echo "|---:|---:|"
+  echo "| N | body | cache off: one request alone (median of $single_runs, min to max) | cache on: first request (miss) | cache on: next requests (hits, median of $single_runs) |"
+  echo "|---:|---:|---:|---:|---:|"
 } >"$singles"
 
-wait_ready() {
+clock_ticks="$(getconf CLK_TCK)"
+# Busy and stolen jiffies of the whole machine (all cores), from the first line of /proc/stat.
+machine_cpu() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8, $9; exit }' /proc/stat; }
+# utime + stime of one process, all its threads (fields 14 and 15 of /proc/PID/stat).
+process_cpu() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
+# start_server LOG [VAR=VALUE...]: one worker on the bench database, with these extra settings.
+start_server() {
+  local log="$1"
+  shift
+  env -u PLENARY_RENDER_CACHE_MB PLENARY_DATABASE_URL="$url" PLENARY_LOAD_DEMO=false \
+    PLENARY_LOG_LEVEL=warning "$@" plenary serve --port "$port" >"$log" 2>&1 &
+  server_pid=$!
   for _ in $(seq 1 150); do
     if curl -fs -o /dev/null "$base/ready"; then return 0; fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
       echo "the server died; its log:" >&2
-      cat "$1" >&2
+      cat "$log" >&2
       return 1
     fi
     sleep 0.2
@@ -96,13 +137,40 @@ wait_ready() {
   return 1
 }
 
-# measure NAME CONNECTIONS SECONDS URL [wrk options...]; the output goes to $out/wrk-N-NAME.txt
+# measure NAME CONNECTIONS SECONDS URL [wrk options...]; wrk's output goes to $out/wrk-N-NAME.txt,
+# the CPU used meanwhile (by the server, by wrk, by everything else) to $out/wrk-N-NAME.cpu.
 measure() {
   local name="$1" conns="$2" seconds="$3" url="$4"
   shift 4
   echo "  wrk $name: -c$conns -d${seconds}s $*" >&2
-  wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout "$timeout" --latency "$@" "$url" >"$out/wrk-$n-$name.txt"
+  local file="$out/wrk-$n-$name" machine_before server_before t0 t1 machine_after server_after wrk_cpu
+  local TIMEFORMAT='%3U %3S'
+  machine_before="$(machine_cpu)"
+  server_before="$(process_cpu "$server_pid")"
+  t0="$(date +%s.%N)"
+  { time wrk -t"$threads" -c"$conns" -d"${seconds}s" --timeout "$timeout" --latency "$@" "$url" \
+    >"$file.txt" 2>"$file.err"; } 2>"$file.time"
+  t1="$(date +%s.%N)"
+  machine_after="$(machine_cpu)"
+  server_after="$(process_cpu "$server_pid")"
+  wrk_cpu="$(awk '{ print $1 + $2 }' "$file.time")"
+  awk -v hz="$clock_ticks" -v t0="$t0" -v t1="$t1" -v mb="$machine_before" -v ma="$machine_after" \
+    -v sb="$server_before" -v sa="$server_after" -v w="$wrk_cpu" 'BEGIN {
+      split(mb, b, " "); split(ma, a, " ")
+      elapsed = t1 - t0; busy = (a[1] - b[1]) / hz; steal = (a[2] - b[2]) / hz; server = (sa - sb) / hz
+      other = busy - server - w; if (other < 0) other = 0
+      printf "elapsed %.3f\nbusy %.3f\nserver %.3f\nwrk %.3f\nother %.3f\nsteal %.3f\n", elapsed, busy, server, w, other, steal
+    }' >"$file.cpu"
+  rm -f "$file.time"
+  echo "    $(grep -h '^Requests/sec' "$file.txt"), CPU: $(tr '\n' ' ' <"$file.cpu")" >&2
 }
+
+# timings COUNT URL: COUNT single requests one after another, their time_total in seconds, sorted.
+timings() {
+  for _ in $(seq 1 "$1"); do curl -s -o /dev/null -w '%{time_total}\n' "$2"; done | sort -n
+}
+median() { awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+ms() { awk -v t="$1" 'BEGIN { printf "%.0f ms", t * 1000 }'; }
 
 for n in $sizes; do
   echo "== N=$n" >&2
@@ -110,16 +178,13 @@ for n in $sizes; do
   url="sqlite+aiosqlite:///$db"
   rm -f "$db" "$db-wal" "$db-shm"
   "$python" "$here/generate.py" --database-url "$url" --talks "$n"
-
-  log="$out/server-$n.log"
-  PLENARY_DATABASE_URL="$url" PLENARY_LOAD_DEMO=false PLENARY_LOG_LEVEL=warning \
-    plenary serve --port "$port" >"$log" 2>&1 &
-  server_pid=$!
-  wait_ready "$log"
-
   schedule="$base/events/bench-$n/schedule"
   headers="$out/schedule-$n.headers"
   body="$out/schedule-$n.json"
+
+  # 1. Cache off: every full-schedule request renders.
+  echo "  server with PLENARY_RENDER_CACHE_MB=0" >&2
+  start_server "$out/server-$n-nocache.log" PLENARY_RENDER_CACHE_MB=0
   status=$(curl -s -D "$headers" -o "$body" -w '%{http_code}' "$schedule")
   if [[ "$status" != 200 ]]; then
     echo "GET $schedule answered $status:" >&2
@@ -132,34 +197,60 @@ for n in $sizes; do
   status=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$schedule")
   [[ "$status" == 304 ]] || { echo "If-None-Match: $etag got $status, not 304" >&2; exit 1; }
 
-  # One request at a time, for the latency without queueing and to size the full-schedule run.
-  single=$(for _ in 1 2 3; do curl -s -o /dev/null -w '%{time_total}\n' "$schedule"; done | sort -n | sed -n 2p)
-  full_duration=$(awk -v d="$duration" -v t="$single" -v k="$full_min_requests" -v m="$max_duration" \
+  # One request at a time: the render cost without queueing, and the size of the wrk run below.
+  cold_all=$(timings "$single_runs" "$schedule")
+  cold=$(median <<<"$cold_all")
+  cold_min=$(head -n1 <<<"$cold_all")
+  cold_max=$(tail -n1 <<<"$cold_all")
+  full_duration=$(awk -v d="$duration" -v t="$cold" -v k="$full_min_requests" -v m="$max_duration" \
     'BEGIN { s = int(t * k + 0.999); if (s < d) s = d; if (s > m) s = m; print s }')
-  echo "  schedule: $body_bytes bytes, ETag $etag, ${single}s alone" >&2
-  awk -v n="$n" -v t="$single" 'BEGIN { printf "| %s | %.0f ms |\n", n, t * 1000 }' >>"$singles"
+  echo "  schedule: $body_bytes bytes, ETag $etag, ${cold}s alone without the cache" >&2
 
-  # The full schedule goes last: when wrk stops, the server still renders the requests in flight
-  # (seconds each for a big event), which would eat into whatever ran next.
-  measure health "$connections" "$duration" "$base/health"
-  measure schedule-304 "$connections" "$duration" "$schedule" -H "If-None-Match: $etag"
-  measure schedule-200 "$full_connections" "$full_duration" "$schedule"
+  measure health-nocache "$connections" "$duration" "$base/health"
+  measure schedule-200-nocache "$full_connections" "$full_duration" "$schedule"
   stop_server
 
-  ceiling="$out/wrk-$n-health.txt"
+  # 2. Cache on: the first request renders and stores the body, the next ones are hits.
+  echo "  server with PLENARY_RENDER_CACHE_MB=${cache_mb:-<default>}" >&2
+  if [[ -n "$cache_mb" ]]; then
+    start_server "$out/server-$n-cache.log" PLENARY_RENDER_CACHE_MB="$cache_mb"
+  else
+    start_server "$out/server-$n-cache.log"
+  fi
+  first=$(curl -s -o "$body.cached" -w '%{time_total}' "$schedule")
+  cmp -s "$body" "$body.cached" || { echo "the cache-on server sent another body for $schedule" >&2; exit 1; }
+  rm -f "$body.cached"
+  warm=$(timings "$single_runs" "$schedule" | median)
+  echo "  cache on: first request ${first}s, then ${warm}s" >&2
+  echo "| $n | $("$python" "$here/wrk_report.py" bytes "$body_bytes") | $(ms "$cold") ($(ms "$cold_min") to $(ms "$cold_max")) | $(ms "$first") | $(ms "$warm") |" >>"$singles"
+
+  measure health-cache "$connections" "$duration" "$base/health"
+  measure schedule-304 "$connections" "$duration" "$schedule" -H "If-None-Match: $etag"
+  measure schedule-200-cache "$connections" "$duration" "$schedule"
+  stop_server
+
+  row() { # row NAME ENDPOINT CEILING-NAME [BODY-BYTES]
+    local options=(--talks "$n" --endpoint "$2" --ceiling "$out/wrk-$n-$3.txt" --cpu "$out/wrk-$n-$1.cpu")
+    if [[ $# -ge 4 ]]; then options+=(--body-bytes "$4"); fi
+    "$python" "$here/wrk_report.py" row "$out/wrk-$n-$1.txt" "${options[@]}"
+  }
   {
-    "$python" "$here/wrk_report.py" row "$ceiling" --talks "$n" --endpoint "GET /health (ceiling)" \
-      --ceiling "$ceiling"
-    "$python" "$here/wrk_report.py" row "$out/wrk-$n-schedule-200.txt" --talks "$n" \
-      --endpoint "schedule, full (200)" --ceiling "$ceiling" --body-bytes "$body_bytes"
-    "$python" "$here/wrk_report.py" row "$out/wrk-$n-schedule-304.txt" --talks "$n" \
-      --endpoint "schedule, If-None-Match (304)" --ceiling "$ceiling" --body-bytes 0
+    row health-nocache "GET /health (ceiling), cache-off server" health-nocache
+    row schedule-200-nocache "schedule, full (200), cache off: renders every time" health-nocache "$body_bytes"
+    row health-cache "GET /health (ceiling), cache-on server" health-cache
+    row schedule-200-cache "schedule, full (200), cache on: hits" health-cache "$body_bytes"
+    row schedule-304 "schedule, If-None-Match (304)" health-cache 0
   } >>"$results"
 done
 
+ended_revision="$(revision_of)"
 {
   echo
   cat "$singles"
+  if [[ "$ended_revision" != "$started_revision" ]]; then
+    echo
+    echo "Note: the tree changed during the run: $started_revision at the start, $ended_revision at the end."
+  fi
 } >>"$results"
 rm -f "$singles"
 cat "$results"

@@ -36,7 +36,8 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     base = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"  # noqa: S104 - display only
     click.echo(f"Plenary on {base} (database: {settings.database_url})")
     click.echo(f"  API docs:       {base}/docs")
-    click.echo(f"  Demo schedule:  {base}/events/cph-nlp-2025/schedule")
+    if settings.load_demo:
+        click.echo(f"  Demo schedule:  {base}/events/cph-nlp-2025/schedule")
     uvicorn.run(
         "service.asgi:app",
         host=host,

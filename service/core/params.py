@@ -30,12 +30,27 @@ def parse_id(value: str, name: str) -> uuid.UUID:
         raise InvalidParameterError(f"{name} must be a UUID, not {value!r}.", field=name) from None
 
 
+EARLIEST_YEAR = 1900
+LATEST_YEAR = 2199
+
+
 def parse_datetime(value: str, name: str) -> datetime.datetime:
     """ISO 8601 date-time, seconds and offset optional (``2025-06-20T10:40`` is fine)."""
     try:
-        return datetime.datetime.fromisoformat(value)
+        parsed = datetime.datetime.fromisoformat(value)
     except ValueError:
         raise InvalidParameterError(
             f"{name} must be an ISO 8601 date-time such as 2025-06-20T10:40:00+02:00, not {value!r}.",
             field=name,
         ) from None
+    # Far-off years overflow when shifted between zones; no schedule lives there.
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        raise InvalidParameterError(f"{name} must lie between the years {EARLIEST_YEAR} and {LATEST_YEAR}.", field=name)
+    return parsed
+
+
+def plain_text(value: str, name: str) -> str:
+    """Refuse control characters (a NUL byte cannot even be sent to PostgreSQL) with a 400 naming ``name``."""
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise InvalidParameterError(f"{name} must not contain control characters.", field=name)
+    return value

@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.http import Validators, make_etag
+from service.core.params import plain_text
 from service.events.models import Event
 from service.events.services import EventService
 from service.settings import Settings
@@ -22,7 +23,7 @@ def provide_events_service(db_session: NamedDependency[AsyncSession]) -> EventSe
 
 async def provide_event(slug: FromPath[str], events_service: NamedDependency[EventService]) -> Event:
     """The event named in the path; 404 problem when there is none."""
-    return await events_service.get_by_slug(slug)
+    return await events_service.get_by_slug(plain_text(slug, "slug"))
 
 
 def base_url(request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> str:

@@ -81,7 +81,7 @@ class ScheduleController(Controller):
         kind: KindParam = None,
         q: QueryParam = None,
     ) -> Response[Schedule]:
-        wanted = ScheduleFilter(day=day, room=room, track=track, speaker=speaker, kind=kind, q=q)
+        wanted = ScheduleFilter.checked(day=day, room=room, track=track, speaker=speaker, kind=kind, q=q)
         validators = event_validators(event, request)
         return await validators.serve(request, lambda: schedule_service.schedule(event, wanted))
 

@@ -13,6 +13,7 @@ from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import Select, func, select
 
 from service.core.errors import InvalidParameterError, NotFoundError
+from service.core.params import plain_text
 from service.core.schemas import Page
 from service.core.time import as_instant, day_bounds, schedule_day, zone
 from service.events.models import Event
@@ -48,6 +49,14 @@ class ScheduleFilter:
     speaker: uuid.UUID | None = None
     kind: TalkKind | None = None
     q: str | None = None
+
+    @classmethod
+    def checked(cls, **values: Any) -> ScheduleFilter:
+        """The filter, refusing text values with control characters before they reach SQL."""
+        for name in ("room", "track", "q"):
+            if values.get(name) is not None:
+                plain_text(values[name], name)
+        return cls(**values)
 
 
 def event_days(event: Event) -> list[datetime.date]:

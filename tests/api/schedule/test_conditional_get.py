@@ -11,7 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events.models import Event
-from tests.api.schedule.conftest import Conference
+from tests.api.conftest import Conference
 
 SCHEDULE = "/events/nlp/schedule"
 

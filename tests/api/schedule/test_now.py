@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.api.schedule.conftest import Conference
+from tests.api.conftest import Conference
 
 
 class TestNow:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.api.schedule.conftest import Conference
+from tests.api.conftest import Conference
 
 PROBLEM = "application/problem+json"
 

@@ -7,7 +7,7 @@ import uuid
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.schedule.conftest import Conference
+from tests.api.conftest import Conference
 from tests.factories import create_event, create_talk
 
 
