@@ -31,13 +31,19 @@
 # measured just before. It goes last on its server: when wrk stops, the server still renders the
 # requests in flight, which would eat into whatever ran next.
 #
-#   bench/run.sh                                      # the default run
+#   bench/run.sh                                      # the default run: the working tree
+#   BENCH_REVISION=HEAD bench/run.sh                  # the committed service, not the working tree
 #   BENCH_SIZES="100" BENCH_DURATION=3 bench/run.sh   # a quick one
+#
+# By default the editable install runs service/ as it is on disk, uncommitted changes included
+# (which the results then say). With BENCH_REVISION, `git archive` extracts service/ and fixtures/
+# of that revision into bench/out/src/, which goes first on PYTHONPATH for the generator and the
+# servers: the measurement then stays on one commit even while someone edits the working tree.
 #
 # Environment (defaults): BENCH_SIZES ("100 1000 10000"), BENCH_DURATION (10s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (32), BENCH_FULL_CONNECTIONS (2), BENCH_FULL_MIN_REQUESTS (20),
 # BENCH_SINGLE_RUNS (5), BENCH_MAX_DURATION (120, seconds), BENCH_TIMEOUT (wrk --timeout, 60s),
-# BENCH_PORT (18765), BENCH_CACHE_MB (unset: the service's default; else the cache-on server's
+# BENCH_PORT (18765), BENCH_REVISION (unset: the working tree), BENCH_CACHE_MB (unset: the service's default; else the cache-on server's
 # PLENARY_RENDER_CACHE_MB), PYTHON (python), which must be the virtualenv's, with plenary installed.
 set -euo pipefail
 
@@ -54,6 +60,7 @@ max_duration="${BENCH_MAX_DURATION:-120}"
 timeout="${BENCH_TIMEOUT:-60s}"
 port="${BENCH_PORT:-18765}"
 cache_mb="${BENCH_CACHE_MB:-}"
+revision_wanted="${BENCH_REVISION:-}"
 python="${PYTHON:-python}"
 base="http://127.0.0.1:$port"
 duration="${duration%s}"
@@ -85,9 +92,26 @@ if curl -s -o /dev/null "$base/health"; then
   exit 1
 fi
 
-# The tree measured: the editable install runs service/ as it is on disk, changes included.
+mkdir -p "$out"
+if [[ -n "$revision_wanted" ]]; then
+  commit="$(git -C "$here/.." rev-parse --verify --quiet "$revision_wanted^{commit}")" ||
+    { echo "BENCH_REVISION: no commit $revision_wanted" >&2; exit 1; }
+  rm -rf "$out/src"
+  mkdir -p "$out/src"
+  git -C "$here/.." archive "$commit" service fixtures | tar -x -C "$out/src"
+  export PYTHONPATH="$out/src${PYTHONPATH:+:$PYTHONPATH}"
+  # From bench/out, since `python -c` puts the current directory (maybe the repository) first.
+  imported="$(cd "$out" && "$python" -c 'import service; print(service.__file__)')"
+  [[ "$imported" == "$out/src/"* ]] || { echo "service is imported from $imported, not $out/src" >&2; exit 1; }
+fi
+
+# The code measured: the editable install runs service/ as it is on disk, changes included.
 revision_of() {
   local revision
+  if [[ -n "$revision_wanted" ]]; then
+    echo "$(git -C "$here/.." rev-parse --short "$commit") (git archive into bench/out/src, not the working tree)"
+    return
+  fi
   revision="$(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo '?')"
   if [[ -n "$(git -C "$here" status --porcelain -- "$here/../service" 2>/dev/null)" ]]; then
     revision="$revision with uncommitted changes in service/"
@@ -95,7 +119,6 @@ revision_of() {
   echo "$revision"
 }
 
-mkdir -p "$out"
 results="$out/results.md"
 singles="$out/single.md"
 started_revision="$(revision_of)"
@@ -103,7 +126,7 @@ started_revision="$(revision_of)"
   echo "<!-- $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $started_revision,"
   echo "     $(nproc) cores; wrk -t$threads -d${duration}s --timeout $timeout --latency, -c$connections"
   echo "     (full schedule, cache off: -c$full_connections, at least $full_min_requests requests, at most ${max_duration}s)"
-  echo "     cache-on server: PLENARY_RENDER_CACHE_MB=${cache_mb:-<unset: the service's default>} -->"
+  echo "     cache-on server: PLENARY_RENDER_CACHE_MB=${cache_mb:-unset, the service default} -->"
   "$python" "$here/wrk_report.py" header
 } >"$results"
 {
@@ -217,12 +240,17 @@ for n in $sizes; do
   else
     start_server "$out/server-$n-cache.log"
   fi
+  # A 304 first, so that the miss below pays for the render, not for the first connection or query.
+  status=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$schedule")
+  [[ "$status" == 304 ]] || { echo "If-None-Match: $etag got $status, not 304" >&2; exit 1; }
   first=$(curl -s -o "$body.cached" -w '%{time_total}' "$schedule")
   cmp -s "$body" "$body.cached" || { echo "the cache-on server sent another body for $schedule" >&2; exit 1; }
   rm -f "$body.cached"
   warm=$(timings "$single_runs" "$schedule" | median)
   echo "  cache on: first request ${first}s, then ${warm}s" >&2
-  echo "| $n | $("$python" "$here/wrk_report.py" bytes "$body_bytes") | $(ms "$cold") ($(ms "$cold_min") to $(ms "$cold_max")) | $(ms "$first") | $(ms "$warm") |" >>"$singles"
+  size=$("$python" "$here/wrk_report.py" bytes "$body_bytes")
+  printf '| %s | %s | %s (%s to %s) | %s | %s |\n' "$n" "$size" "$(ms "$cold")" "$(ms "$cold_min")" \
+    "$(ms "$cold_max")" "$(ms "$first")" "$(ms "$warm")" >>"$singles"
 
   measure health-cache "$connections" "$duration" "$base/health"
   measure schedule-304 "$connections" "$duration" "$schedule" -H "If-None-Match: $etag"

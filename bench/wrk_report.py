@@ -2,11 +2,17 @@
 
     python bench/wrk_report.py header
     python bench/wrk_report.py row OUT.txt --talks 1000 --endpoint "schedule (200)" \\
-        --ceiling HEALTH.txt --body-bytes 1234567
+        --ceiling HEALTH.txt --body-bytes 1234567 --cpu OUT.cpu
+    python bench/wrk_report.py bytes 1234567
 
 The "vs ceiling" column is this run's requests/sec as a percentage of the ceiling run's
 (``GET /health``, measured moments before on the same machine), which makes figures from a noisy,
 shared machine comparable between runs. Errors are wrk's non-2xx/3xx responses and socket errors.
+
+The "others' CPU" column comes from the ``--cpu`` file that ``bench/run.sh`` writes next to each wrk
+output (``key value`` lines: ``elapsed``, ``busy``, ``server``, ``wrk``, ``other``, ``steal``, in
+seconds): the CPU that processes other than the server and wrk used during the run, in cores
+(``other`` / ``elapsed``). On a 2-core machine, 0.9 means some other job took about half of it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NONE = "n/a"
-COLUMNS = ("N", "endpoint", "conns", "requests", "req/s", "p50", "p99", "vs ceiling", "body", "errors")
+COLUMNS = ("N", "endpoint", "conns", "requests", "req/s", "p50", "p99", "vs ceiling", "body", "errors", "others' CPU")
 
 _TIME_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 _RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
@@ -31,6 +37,46 @@ _SOCKET = re.compile(r"^\s+Socket errors: connect (\d+), read (\d+), write (\d+)
 
 class WrkParseError(ValueError):
     """The text is not the output of a finished ``wrk --latency`` run."""
+
+
+class CpuParseError(ValueError):
+    """The text is not a CPU accounting file written by ``bench/run.sh``."""
+
+
+@dataclass(frozen=True, slots=True)
+class CpuUse:
+    """Seconds of CPU used during one wrk run, all cores together, and the run's wall time."""
+
+    elapsed: float
+    server: float
+    wrk: float
+    other: float
+    steal: float
+
+    @property
+    def other_cores(self) -> float:
+        return self.other / self.elapsed if self.elapsed > 0 else 0.0
+
+
+def parse_cpu(text: str) -> CpuUse:
+    values: dict[str, float] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            try:
+                values[parts[0]] = float(parts[1])
+            except ValueError:
+                raise CpuParseError(f"not a number: {line!r}") from None
+    missing = [key for key in ("elapsed", "server", "wrk", "other") if key not in values]
+    if missing:
+        raise CpuParseError(f"missing {', '.join(missing)}")
+    return CpuUse(
+        elapsed=values["elapsed"],
+        server=values["server"],
+        wrk=values["wrk"],
+        other=values["other"],
+        steal=values.get("steal", 0.0),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +143,10 @@ def format_bytes(size: int | None) -> str:
     return f"{size / 1024 / 1024:.2f} MiB"
 
 
+def format_cores(cpu: CpuUse | None) -> str:
+    return NONE if cpu is None else f"{cpu.other_cores:.2f}"
+
+
 def format_rps(value: float) -> str:
     if value >= 100:
         return f"{value:,.0f}"
@@ -123,7 +173,15 @@ def header() -> str:
     )
 
 
-def row(result: WrkResult, *, talks: int, endpoint: str, ceiling: WrkResult | None, body_bytes: int | None) -> str:
+def row(
+    result: WrkResult,
+    *,
+    talks: int,
+    endpoint: str,
+    ceiling: WrkResult | None,
+    body_bytes: int | None,
+    cpu: CpuUse | None = None,
+) -> str:
     ratio = (
         format_percent(result.requests_per_sec / ceiling.requests_per_sec)
         if ceiling is not None and ceiling.requests_per_sec > 0
@@ -140,6 +198,7 @@ def row(result: WrkResult, *, talks: int, endpoint: str, ceiling: WrkResult | No
         ratio,
         format_bytes(body_bytes),
         format_errors(result),
+        format_cores(cpu),
     )
     return "| " + " | ".join(cells) + " |"
 
@@ -154,6 +213,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     one.add_argument("--endpoint", required=True, help="what was measured, as shown in the table")
     one.add_argument("--ceiling", type=Path, help="wrk output of the ceiling (GET /health) run")
     one.add_argument("--body-bytes", type=int, help="size of the response body")
+    one.add_argument("--cpu", type=Path, help="CPU accounting of the run (written by bench/run.sh)")
+    size = commands.add_parser("bytes", help="print a size in bytes as the table shows it")
+    size.add_argument("size", type=int)
     return parser.parse_args(argv)
 
 
@@ -166,13 +228,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "header":
         print(header())
         return 0
+    if args.command == "bytes":
+        print(format_bytes(args.size))
+        return 0
     try:
         result = parse_wrk(_read(args.output))
         ceiling = parse_wrk(_read(args.ceiling)) if args.ceiling else None
-    except WrkParseError as exc:
+        cpu = parse_cpu(_read(args.cpu)) if args.cpu else None
+    except (WrkParseError, CpuParseError) as exc:
         print(f"wrk_report: {exc}", file=sys.stderr)
         return 1
-    print(row(result, talks=args.talks, endpoint=args.endpoint, ceiling=ceiling, body_bytes=args.body_bytes))
+    print(row(result, talks=args.talks, endpoint=args.endpoint, ceiling=ceiling, body_bytes=args.body_bytes, cpu=cpu))
     return 0
 
 

@@ -18,6 +18,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
+from service.calendar.controllers import CalendarController
 from service.core.errors import problem_details_config
 from service.core.http import RenderCache
 from service.db.config import sqlalchemy_config
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             EventController,
             ScheduleController,
             SpeakerController,
+            CalendarController,
             create_static_files_router(path=DOCS_ASSETS, directories=[swagger_ui_path], include_in_schema=False),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

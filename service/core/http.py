@@ -137,14 +137,19 @@ class Validators:
         self,
         request: Request[Any, Any, Any],
         render: Callable[[], Awaitable[T]],
+        media_type: str = "application/json",
     ) -> Response[T]:
-        """304 when the client is current; else the body for this ETag, rendered only if not cached."""
+        """304 when the client is current; else the body for this ETag, rendered only if not cached.
+
+        ``render`` returns a msgspec Struct (encoded as JSON here) or bytes already in ``media_type``.
+        """
         if (not_modified := self.not_modified(request)) is not None:
             return cast("Response[T]", not_modified)
         cache: RenderCache | None = getattr(request.app.state, "render_cache", None)
         body = cache.get(self.etag) if cache is not None else None
         if body is None:
-            body = msgspec.json.encode(await render())
+            rendered = await render()
+            body = rendered if isinstance(rendered, bytes) else msgspec.json.encode(rendered)
             if cache is not None:
                 cache.put(self.etag, body)
-        return cast("Response[T]", Response(content=body, headers=self.headers, media_type="application/json"))
+        return cast("Response[T]", Response(content=body, headers=self.headers, media_type=media_type))

@@ -24,3 +24,15 @@ class Page(BaseStruct, Generic[T]):
     """How many items match in all pages."""
     limit: int
     offset: int
+
+
+class FeedLinks(BaseStruct):
+    """A calendar feed, to download (``ics``) or to subscribe to (``webcal``)."""
+
+    ics: str
+    webcal: str
+
+
+def feed_links(base: str, path: str) -> FeedLinks:
+    url = f"{base}{path}"
+    return FeedLinks(ics=url, webcal="webcal://" + url.split("://", 1)[-1])

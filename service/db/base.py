@@ -6,8 +6,8 @@ names; ``DateTimeUTC`` keeps every stored instant aware and in UTC on SQLite as 
 """
 
 from advanced_alchemy.base import UUIDAuditBase, orm_registry
-from advanced_alchemy.types import DateTimeUTC, JsonB
+from advanced_alchemy.types import GUID, DateTimeUTC, JsonB
 
-__all__ = ["DateTimeUTC", "JsonB", "UUIDAuditBase", "metadata"]
+__all__ = ["GUID", "DateTimeUTC", "JsonB", "UUIDAuditBase", "metadata"]
 
 metadata = orm_registry.metadata

@@ -2,7 +2,7 @@
 
 from service.db.base import metadata
 from service.events.models import Event
-from service.schedule.models import Room, Slot, Talk, TalkSpeaker, Track
+from service.schedule.models import Room, ScheduleChange, Slot, Talk, TalkSpeaker, Track
 from service.speakers.models import Speaker
 
-__all__ = ["Event", "Room", "Slot", "Speaker", "Talk", "TalkSpeaker", "Track", "metadata"]
+__all__ = ["Event", "Room", "ScheduleChange", "Slot", "Speaker", "Talk", "TalkSpeaker", "Track", "metadata"]

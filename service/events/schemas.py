@@ -7,7 +7,7 @@ from typing import Annotated
 
 from msgspec import Meta
 
-from service.core.schemas import BaseStruct
+from service.core.schemas import BaseStruct, FeedLinks
 
 
 class EventLinks(BaseStruct):
@@ -19,6 +19,8 @@ class EventLinks(BaseStruct):
     speakers: str
     rooms: str
     tracks: str
+    calendar: FeedLinks
+    """The whole event as an iCalendar feed."""
 
 
 class EventOut(BaseStruct):

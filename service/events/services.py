@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from service.core.errors import NotFoundError
 from service.core.http import Validators, make_etag
-from service.core.schemas import Page
+from service.core.schemas import Page, feed_links
 from service.events.models import Event
 from service.events.schemas import EventLinks, EventOut
 from service.schedule.services import event_days, hh_mm
@@ -40,6 +40,7 @@ def event_out(event: Event, base: str) -> EventOut:
             speakers=f"{here}/speakers",
             rooms=f"{here}/rooms",
             tracks=f"{here}/tracks",
+            calendar=feed_links(base, f"/events/{event.slug}/calendar.ics"),
         ),
     )
 

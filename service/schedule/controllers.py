@@ -2,56 +2,25 @@
 
 from __future__ import annotations
 
-import datetime
-import uuid
-from typing import Annotated, Any
+from typing import Any, cast
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, HttpMethod, Request, Response, get, route
 from litestar.di import NamedDependency, Provide
-from litestar.openapi.spec import Example
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath
 
+from service.calendar.controllers import talk_calendar
+from service.calendar.deps import provide_feed_service
+from service.calendar.feeds import FeedService
 from service.core.params import Limit, Offset, parse_datetime, parse_id
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.core.time import utcnow
-from service.events.deps import event_validators, provide_event, provide_events_service
+from service.events.deps import base_url, event_validators, provide_event, provide_events_service
 from service.events.models import Event
 from service.schedule.deps import provide_schedule_service
-from service.schedule.models import TalkKind
+from service.schedule.params import AtParam, DayParam, KindParam, QueryParam, RoomParam, SpeakerParam, TrackParam
 from service.schedule.schemas import Now, RoomOut, Schedule, TalkOut, TrackOut
-from service.schedule.services import MAX_QUERY_LENGTH, ScheduleFilter, ScheduleService
-
-DayParam = Annotated[
-    datetime.date | None,
-    QueryParameter(
-        description="Only this schedule day (local date, `YYYY-MM-DD`); a day starts at the day-change time."
-    ),
-]
-RoomParam = Annotated[str | None, QueryParameter(description="Only talks in the room with this slug.", max_length=100)]
-TrackParam = Annotated[
-    str | None, QueryParameter(description="Only talks in the track with this slug.", max_length=100)
-]
-SpeakerParam = Annotated[uuid.UUID | None, QueryParameter(description="Only talks this speaker (id) takes part in.")]
-KindParam = Annotated[
-    TalkKind | None, QueryParameter(description="Only slots of this kind (talk, keynote, break, ...).")
-]
-QueryParam = Annotated[
-    str | None,
-    QueryParameter(
-        description="Case-insensitive text search over title, abstract and speaker names.",
-        min_length=1,
-        max_length=MAX_QUERY_LENGTH,
-    ),
-]
-AtParam = Annotated[
-    str | None,
-    QueryParameter(
-        description="The instant to look at (ISO 8601; without an offset it is read as the event's local time). "
-        "Defaults to now.",
-        examples=[Example(value="2025-06-20T10:40:00+02:00")],
-        max_length=40,
-    ),
-]
+from service.schedule.services import ScheduleFilter, ScheduleService
+from service.settings import Settings
 
 
 class ScheduleController(Controller):
@@ -61,6 +30,7 @@ class ScheduleController(Controller):
         "events_service": Provide(provide_events_service, sync_to_thread=False),
         "event": Provide(provide_event),
         "schedule_service": Provide(provide_schedule_service, sync_to_thread=False),
+        "feeds": Provide(provide_feed_service, sync_to_thread=False),
     }
 
     @get(
@@ -85,17 +55,30 @@ class ScheduleController(Controller):
         validators = event_validators(event, request)
         return await validators.serve(request, lambda: schedule_service.schedule(event, wanted))
 
-    @get("/talks/{talk_id:str}", summary="One talk", description="With every slot (occurrence) of it.")
+    @route(
+        "/talks/{talk_id:str}",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
+        summary="One talk",
+        description="With every slot (occurrence) of it. `/talks/{id}.ics` gives the talk as an iCalendar "
+        'file instead, for "add to my calendar".',
+    )
     async def get_talk(
         self,
         request: Request[Any, Any, Any],
         event: NamedDependency[Event],
         schedule_service: NamedDependency[ScheduleService],
+        feeds: NamedDependency[FeedService],
+        settings: NamedDependency[Settings],
         talk_id: FromPath[str],
     ) -> Response[TalkOut]:
+        base = base_url(request, settings)
+        if talk_id.endswith(".ics"):
+            # Litestar routes whole path segments, so the .ics form of a talk arrives here.
+            talk = parse_id(talk_id.removesuffix(".ics"), "talk_id")
+            return cast("Response[TalkOut]", await talk_calendar(request, event, feeds, settings, talk))
         talk = parse_id(talk_id, "talk_id")
-        validators = event_validators(event, request)
-        return await validators.serve(request, lambda: schedule_service.talk(event, talk))
+        validators = event_validators(event, request, base)
+        return await validators.serve(request, lambda: schedule_service.talk(event, talk, base))
 
     @get(
         "/now",

@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime
 import enum
 import uuid
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db.base import DateTimeUTC, UUIDAuditBase
+from service.db.base import GUID, DateTimeUTC, JsonB, UUIDAuditBase
 
 if TYPE_CHECKING:
     from service.events.models import Event
@@ -139,3 +139,34 @@ class Slot(UUIDAuditBase):
     @property
     def duration(self) -> datetime.timedelta:
         return self.end_at - self.start_at
+
+
+class ChangeKind(enum.StrEnum):
+    ADDED = "added"
+    REMOVED = "removed"
+    CANCELLED = "cancelled"
+    RESTORED = "restored"
+    MOVED_TIME = "moved_time"
+    MOVED_ROOM = "moved_room"
+    RETITLED = "retitled"
+    SPEAKERS_CHANGED = "speakers_changed"
+
+
+class ScheduleChange(UUIDAuditBase):
+    """One change an attendee would care about, at the schedule version it produced.
+
+    Slot and talk ids are kept without foreign keys: the entry outlives a deleted talk, and for
+    a removal ``snapshot`` holds what calendars need to cancel the slot they still show.
+    """
+
+    __tablename__ = "schedule_change"
+    __table_args__ = (Index("ix_schedule_change_event_version", "event_id", "version"),)
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind, "change_kind"))
+    talk_id: Mapped[uuid.UUID] = mapped_column(GUID)
+    slot_id: Mapped[uuid.UUID | None] = mapped_column(GUID, nullable=True)
+    title: Mapped[str] = mapped_column(String(300))
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
+    """Before and after values (``{"from": ..., "to": ...}``), or the removed slot's snapshot."""

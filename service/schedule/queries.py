@@ -40,6 +40,9 @@ ENTRY_COLUMNS = (
     Track.slug.label("track_slug"),
     Track.name.label("track_name"),
     Track.color.label("track_color"),
+    Slot.sequence,
+    Slot.updated_at.label("slot_updated_at"),
+    Talk.updated_at.label("talk_updated_at"),
 )
 
 

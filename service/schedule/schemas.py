@@ -8,7 +8,7 @@ from typing import Annotated
 
 from msgspec import Meta
 
-from service.core.schemas import BaseStruct
+from service.core.schemas import BaseStruct, FeedLinks
 from service.schedule.models import SlotStatus, SpeakerRole, TalkKind
 
 
@@ -108,6 +108,8 @@ class TalkOut(BaseStruct):
     track: TrackOut | None
     speakers: list[SpeakerRef]
     links: TalkLinks
+    calendar: FeedLinks
+    """This talk as an iCalendar file, for "add to my calendar"."""
     slots: list[SlotOut]
 
 

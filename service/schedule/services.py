@@ -14,7 +14,7 @@ from sqlalchemy import Select, func, select
 
 from service.core.errors import InvalidParameterError, NotFoundError
 from service.core.params import plain_text
-from service.core.schemas import Page
+from service.core.schemas import Page, feed_links
 from service.core.time import as_instant, day_bounds, schedule_day, zone
 from service.events.models import Event
 from service.schedule import queries
@@ -174,21 +174,42 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
 
     repository_type = Repo
 
-    async def _entries(self, event: Event, statement: Select[tuple[Any, ...]]) -> list[ScheduleEntry]:
-        """Schedule entries from slot rows, with each talk's speakers fetched in one more query."""
+    async def fetch(
+        self, event: Event, statement: Select[tuple[Any, ...]]
+    ) -> tuple[Sequence[Any], dict[uuid.UUID, list[SpeakerRef]]]:
+        """Slot rows, and each of their talks' speakers in order (one more query)."""
         session = self.repository.session
         rows = (await session.execute(statement)).all()
-        if not rows:
-            return []
-        talk_ids = list({row.talk_id for row in rows})
-        # For a handful of talks ask for just theirs; for a whole schedule one event-wide query is cheaper
-        # than an IN list of thousands of ids.
         speakers_of: dict[uuid.UUID, list[SpeakerRef]] = {}
+        if not rows:
+            return rows, speakers_of
+        talk_ids = list({row.talk_id for row in rows})
+        # For a handful of talks ask for just theirs; for a whole schedule one event-wide query is
+        # cheaper than an IN list of thousands of ids.
         speaker_query = queries.speaker_rows(event.id, talk_ids if len(talk_ids) <= 200 else None)
         for talk_id, speaker_id, name, affiliation, role in (await session.execute(speaker_query)).all():
             speakers_of.setdefault(talk_id, []).append(
                 SpeakerRef(id=speaker_id, name=name, affiliation=affiliation, role=role)
             )
+        return rows, speakers_of
+
+    async def fetch_filtered(
+        self, event: Event, wanted: ScheduleFilter
+    ) -> tuple[Sequence[Any], dict[uuid.UUID, list[SpeakerRef]]]:
+        """The rows a filter selects (``q`` included), with speakers; 400 for values naming nothing."""
+        resolved = await self._resolve(event, wanted)
+        rows, speakers_of = await self.fetch(event, queries.filtered_rows(event.id, **resolved))  # type: ignore[arg-type]
+        if wanted.q:
+            q = wanted.q
+            rows = [
+                row
+                for row in rows
+                if matches_query(q, row.title, row.subtitle, row.abstract, speakers_of.get(row.talk_id, []))
+            ]
+        return rows, speakers_of
+
+    async def _entries(self, event: Event, statement: Select[tuple[Any, ...]]) -> list[ScheduleEntry]:
+        rows, speakers_of = await self.fetch(event, statement)
         return EntryBuilder(event).build(rows, speakers_of)
 
     async def _id_by_slug(self, model: type[Room] | type[Track], event: Event, slug: str, field: str) -> uuid.UUID:
@@ -231,10 +252,8 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
         return resolved
 
     async def schedule(self, event: Event, wanted: ScheduleFilter) -> Schedule:
-        resolved = await self._resolve(event, wanted)
-        entries = await self._entries(event, queries.filtered_rows(event.id, **resolved))  # type: ignore[arg-type]
-        if wanted.q:
-            entries = [entry for entry in entries if _matches(entry, wanted.q)]
+        rows, speakers_of = await self.fetch_filtered(event, wanted)
+        entries = EntryBuilder(event).build(rows, speakers_of)
         return Schedule(
             event=ScheduleEvent(
                 slug=event.slug,
@@ -260,7 +279,7 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
             days.append(ScheduleDay(date=day, start=start, end=end, talks=by_day[day]))
         return days
 
-    async def talk(self, event: Event, talk_id: uuid.UUID) -> TalkOut:
+    async def talk(self, event: Event, talk_id: uuid.UUID, base: str) -> TalkOut:
         talk = await self.repository.session.scalar(queries.talk_with_details(event.id, talk_id))
         if talk is None:
             raise NotFoundError(f"The event '{event.slug}' has no talk {talk_id}.", field="id")
@@ -275,6 +294,7 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
             track=track_out(talk.track),
             speakers=speaker_refs(talk),
             links=talk_links(talk),
+            calendar=feed_links(base, f"/events/{event.slug}/talks/{talk.id}.ics"),
             slots=[slot_out(slot, event) for slot in talk.slots],
         )
 
@@ -302,9 +322,9 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
         return Page(items=items, total=total or 0, limit=limit, offset=offset)
 
 
-def _matches(entry: ScheduleEntry, q: str) -> bool:
+def matches_query(q: str, title: str, subtitle: str, abstract: str, speakers: Sequence[SpeakerRef]) -> bool:
     # Matched here rather than in SQL: SQLite's lower()/LIKE fold ASCII only, and the schedule
     # holds German, Cyrillic and emoji titles; casefold() treats every language alike on both backends.
     needle = q.casefold()
-    haystacks = [entry.title, entry.subtitle, entry.abstract, *(speaker.name for speaker in entry.speakers)]
+    haystacks = [title, subtitle, abstract, *(speaker.name for speaker in speakers)]
     return any(needle in text.casefold() for text in haystacks)

@@ -21,7 +21,8 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
+        # SQLite reflects types by affinity (a UUID reads back as NUMERIC): compare them on PostgreSQL only.
+        compare_type=connection.dialect.name == "postgresql",
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,63 @@
+"""HTTP routes of the calendar feeds (``text/calendar``), with ETag/304 and HEAD."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, HttpMethod, Request, Response, route
+from litestar.di import NamedDependency, Provide
+
+from service.calendar.deps import provide_feed_service
+from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
+from service.events.deps import base_url, event_validators, provide_event, provide_events_service
+from service.events.models import Event
+from service.schedule.params import DayParam, KindParam, QueryParam, RoomParam, SpeakerParam, TrackParam
+from service.schedule.services import ScheduleFilter
+from service.settings import Settings
+
+
+async def talk_calendar(
+    request: Request[Any, Any, Any], event: Event, feeds: FeedService, settings: Settings, talk_id: uuid.UUID
+) -> Response[bytes]:
+    """One talk's feed ("add to my calendar"); shared by the talk route's ``.ics`` form."""
+    base = base_url(request, settings)
+    validators = event_validators(event, request, base)
+    return await validators.serve(request, lambda: feeds.talk_feed(event, talk_id, base), ICAL_MEDIA_TYPE)
+
+
+class CalendarController(Controller):
+    path = "/events/{slug:str}"
+    tags = ["calendar"]
+    dependencies = {
+        "events_service": Provide(provide_events_service, sync_to_thread=False),
+        "event": Provide(provide_event),
+        "feeds": Provide(provide_feed_service, sync_to_thread=False),
+    }
+
+    @route(
+        "/calendar.ics",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
+        summary="The event as an iCalendar feed",
+        description="Subscribe with the `webcal://` form of this URL. Takes the schedule's filters "
+        "(`day`, `room`, `track`, `speaker`, `kind`, `q`) for a feed of just that part. Cancelled and "
+        "deleted talks stay as `STATUS:CANCELLED` so subscribed calendars drop them.",
+        media_type=ICAL_MEDIA_TYPE,
+    )
+    async def event_calendar(
+        self,
+        request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
+        feeds: NamedDependency[FeedService],
+        settings: NamedDependency[Settings],
+        day: DayParam = None,
+        room: RoomParam = None,
+        track: TrackParam = None,
+        speaker: SpeakerParam = None,
+        kind: KindParam = None,
+        q: QueryParam = None,
+    ) -> Response[bytes]:
+        wanted = ScheduleFilter.checked(day=day, room=room, track=track, speaker=speaker, kind=kind, q=q)
+        base = base_url(request, settings)
+        validators = event_validators(event, request, base)
+        return await validators.serve(request, lambda: feeds.event_feed(event, wanted, base), ICAL_MEDIA_TYPE)

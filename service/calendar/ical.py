@@ -1,0 +1,117 @@
+"""Slots to an RFC 5545 VCALENDAR: pure, deterministic, no database and no HTTP.
+
+Why it is shaped this way:
+- UID is the slot's id, which never changes when a talk is edited, moved or re-imported and is
+  one per occurrence, so calendars neither duplicate a moved talk nor merge a repeated workshop.
+- Times carry TZID with the IANA zone name (never an alias like GMT) and a VTIMEZONE built from
+  the real rules, covering only the years the feed needs; clients then show the right hour.
+- SEQUENCE grows with every change of time, room or status; cancelled slots stay with
+  STATUS:CANCELLED, and deleted ones come back as cancelled tombstones, so subscribed calendars
+  remove them instead of keeping a stale copy.
+- DTSTAMP is the slot's last change, not the render time, so the same schedule version renders
+  the same bytes in every worker (one ETag, byte-exact tests).
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from icalendar import Calendar, Event, Timezone, vDuration
+
+PRODID = "-//Plenary//Plenary schedule feed//EN"
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
+
+
+@dataclass(frozen=True, slots=True)
+class FeedInfo:
+    """The calendar as a whole."""
+
+    name: str
+    timezone: str
+    description: str = ""
+    url: str = ""
+    refresh: datetime.timedelta = datetime.timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """One slot as calendars see it. Times are aware; they are written in the feed's zone."""
+
+    uid: str
+    start: datetime.datetime
+    end: datetime.datetime
+    summary: str
+    last_modified: datetime.datetime
+    sequence: int = 0
+    cancelled: bool = False
+    description: str = ""
+    location: str = ""
+    url: str = ""
+    categories: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = field(default_factory=tuple)
+
+
+@lru_cache(maxsize=64)
+def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
+    # Building a VTIMEZONE walks the zone's transitions: do it once per zone and span of years.
+    return Timezone.from_tzid(
+        tzid, first_date=datetime.date(first_year, 1, 1), last_date=datetime.date(last_year, 12, 31)
+    )
+
+
+def _utc(value: datetime.datetime) -> datetime.datetime:
+    return value.astimezone(datetime.UTC).replace(microsecond=0)
+
+
+def render_ical(info: FeedInfo, events: list[FeedEvent], tz: datetime.tzinfo) -> bytes:
+    """The feed as bytes (CRLF line ends, lines folded at 75 octets, text escaped by icalendar)."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", info.name)
+    calendar.add("name", info.name)
+    calendar.add("x-wr-timezone", info.timezone)
+    if info.description:
+        calendar.add("x-wr-caldesc", info.description)
+    if info.url:
+        calendar.add("url", info.url)
+    # RFC 7986 for current clients, X-PUBLISHED-TTL for Outlook and older ones.
+    calendar.add("refresh-interval", vDuration(info.refresh), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", vDuration(info.refresh))
+
+    in_utc = info.timezone in UTC_NAMES
+    if events and not in_utc:
+        years = [e.start.astimezone(tz).year for e in events] + [e.end.astimezone(tz).year for e in events]
+        calendar.add_component(_vtimezone(info.timezone, min(years), max(years)))
+
+    for item in sorted(events, key=lambda e: (e.start, e.uid)):
+        calendar.add_component(_vevent(item, tz, in_utc))
+    return bytes(calendar.to_ical())
+
+
+def _vevent(item: FeedEvent, tz: datetime.tzinfo, in_utc: bool) -> Event:
+    event = Event()
+    event.add("uid", item.uid)
+    event.add("dtstamp", _utc(item.last_modified))
+    start, end = (_utc(item.start), _utc(item.end)) if in_utc else (item.start.astimezone(tz), item.end.astimezone(tz))
+    event.add("dtstart", start)
+    event.add("dtend", end)
+    event.add("summary", item.summary)
+    event.add("sequence", item.sequence)
+    event.add("last-modified", _utc(item.last_modified))
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if item.location:
+        event.add("location", item.location)
+    if item.description:
+        event.add("description", item.description)
+    if item.url:
+        event.add("url", item.url)
+    if item.categories:
+        event.add("categories", list(item.categories))
+    for attachment in item.attachments:
+        event.add("attach", attachment)
+    return event

@@ -1,0 +1,45 @@
+"""The schedule's query parameters, shared by the JSON schedule and the calendar feeds."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import Annotated
+
+from litestar.openapi.spec import Example
+from litestar.params import QueryParameter
+
+from service.schedule.models import TalkKind
+from service.schedule.services import MAX_QUERY_LENGTH
+
+DayParam = Annotated[
+    datetime.date | None,
+    QueryParameter(
+        description="Only this schedule day (local date, `YYYY-MM-DD`); a day starts at the day-change time."
+    ),
+]
+RoomParam = Annotated[str | None, QueryParameter(description="Only talks in the room with this slug.", max_length=100)]
+TrackParam = Annotated[
+    str | None, QueryParameter(description="Only talks in the track with this slug.", max_length=100)
+]
+SpeakerParam = Annotated[uuid.UUID | None, QueryParameter(description="Only talks this speaker (id) takes part in.")]
+KindParam = Annotated[
+    TalkKind | None, QueryParameter(description="Only slots of this kind (talk, keynote, break, ...).")
+]
+QueryParam = Annotated[
+    str | None,
+    QueryParameter(
+        description="Case-insensitive text search over title, abstract and speaker names.",
+        min_length=1,
+        max_length=MAX_QUERY_LENGTH,
+    ),
+]
+AtParam = Annotated[
+    str | None,
+    QueryParameter(
+        description="The instant to look at (ISO 8601; without an offset it is read as the event's local time). "
+        "Defaults to now.",
+        examples=[Example(value="2025-06-20T10:40:00+02:00")],
+        max_length=40,
+    ),
+]
