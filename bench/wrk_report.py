@@ -13,6 +13,10 @@ The "others' CPU" column comes from the ``--cpu`` file that ``bench/run.sh`` wri
 output (``key value`` lines: ``elapsed``, ``busy``, ``server``, ``wrk``, ``other``, ``steal``, in
 seconds): the CPU that processes other than the server and wrk used during the run, in cores
 (``other`` / ``elapsed``). On a 2-core machine, 0.9 means some other job took about half of it.
+The "server CPU/req" column, from the same file, is the server's CPU time (all its threads) during
+the run divided by the requests wrk completed: what one request costs, which other jobs on the
+machine change much less than they change req/s. It slightly overstates the cost when requests are
+long, since the work on those still in flight when wrk stops is counted but they are not.
 """
 
 from __future__ import annotations
@@ -24,7 +28,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 NONE = "n/a"
-COLUMNS = ("N", "endpoint", "conns", "requests", "req/s", "p50", "p99", "vs ceiling", "body", "errors", "others' CPU")
+COLUMNS = (
+    "N",
+    "endpoint",
+    "conns",
+    "requests",
+    "req/s",
+    "p50",
+    "p99",
+    "vs ceiling",
+    "body",
+    "errors",
+    "server CPU/req",
+    "others' CPU",
+)
 
 _TIME_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3, "h": 3600e3}
 _RPS = re.compile(r"^Requests/sec:\s+([0-9.]+)", re.MULTILINE)
@@ -147,6 +164,10 @@ def format_cores(cpu: CpuUse | None) -> str:
     return NONE if cpu is None else f"{cpu.other_cores:.2f}"
 
 
+def format_cpu_per_request(cpu: CpuUse | None, requests: int) -> str:
+    return NONE if cpu is None or requests == 0 else format_ms(cpu.server * 1000 / requests)
+
+
 def format_rps(value: float) -> str:
     if value >= 100:
         return f"{value:,.0f}"
@@ -198,6 +219,7 @@ def row(
         ratio,
         format_bytes(body_bytes),
         format_errors(result),
+        format_cpu_per_request(cpu, result.requests),
         format_cores(cpu),
     )
     return "| " + " | ".join(cells) + " |"

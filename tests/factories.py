@@ -90,4 +90,5 @@ async def create_talk(
             )
         )
     await session.flush()
+    await session.refresh(talk, ["slots"])
     return talk

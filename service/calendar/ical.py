@@ -65,6 +65,18 @@ def _utc(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(datetime.UTC).replace(microsecond=0)
 
 
+def _wall_clock(instant: datetime.datetime, tz: datetime.tzinfo) -> datetime.datetime:
+    """Local time with TZID, unless the wall clock cannot say which instant it means.
+
+    RFC 5545 reads an ambiguous local time (02:30 on the night clocks go back) as its first
+    occurrence, so a slot at the second 02:30 is written in UTC instead, which is exact.
+    """
+    local = instant.astimezone(tz)
+    if local.replace(fold=0).astimezone(datetime.UTC) != instant.astimezone(datetime.UTC):
+        return _utc(instant)
+    return local
+
+
 def render_ical(info: FeedInfo, events: list[FeedEvent], tz: datetime.tzinfo) -> bytes:
     """The feed as bytes (CRLF line ends, lines folded at 75 octets, text escaped by icalendar)."""
     calendar = Calendar()
@@ -97,9 +109,8 @@ def _vevent(item: FeedEvent, tz: datetime.tzinfo, in_utc: bool) -> Event:
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", _utc(item.last_modified))
-    start, end = (_utc(item.start), _utc(item.end)) if in_utc else (item.start.astimezone(tz), item.end.astimezone(tz))
-    event.add("dtstart", start)
-    event.add("dtend", end)
+    event.add("dtstart", _utc(item.start) if in_utc else _wall_clock(item.start, tz))
+    event.add("dtend", _utc(item.end) if in_utc else _wall_clock(item.end, tz))
     event.add("summary", item.summary)
     event.add("sequence", item.sequence)
     event.add("last-modified", _utc(item.last_modified))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -29,6 +30,14 @@ class Conference:
     late: Talk
     cancelled: Talk
     side_talk: Talk
+
+    @property
+    def keynote_slot_id(self) -> uuid.UUID:
+        return self.keynote.slots[0].id
+
+    @property
+    def side_slot_id(self) -> uuid.UUID:
+        return self.side_talk.slots[0].id
 
 
 @pytest.fixture
