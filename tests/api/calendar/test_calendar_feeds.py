@@ -73,7 +73,8 @@ class TestEventFeed:
         assert str(calendar["PRODID"]).startswith("-//Plenary//")
         assert str(calendar["X-WR-CALNAME"]) == "Copenhagen NLP Symposium 2025"
         assert str(calendar["X-WR-TIMEZONE"]) == "Europe/Copenhagen"
-        assert "REFRESH-INTERVAL" in calendar and "X-PUBLISHED-TTL" in calendar
+        assert "REFRESH-INTERVAL" in calendar
+        assert "X-PUBLISHED-TTL" in calendar
         (timezone,) = calendar.walk("VTIMEZONE")
         assert str(timezone["TZID"]) == "Europe/Copenhagen"
         assert {c.name for c in timezone.subcomponents} == {"STANDARD", "DAYLIGHT"}
@@ -89,7 +90,8 @@ class TestEventFeed:
         assert "Kyle Lo (speaker)" in description
         assert [str(c) for c in spike["CATEGORIES"].cats] == ["Data", "talk"]
         assert int(spike["SEQUENCE"]) == 0
-        assert "DTSTAMP" in spike and "LAST-MODIFIED" in spike
+        assert "DTSTAMP" in spike
+        assert "LAST-MODIFIED" in spike
         assert str(spike["URL"]).endswith(f"/talks/{(await self._talk_id(client))}")
 
     async def _talk_id(self, client: AsyncTestClient) -> str:
