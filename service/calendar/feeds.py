@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import uuid
 from collections.abc import Sequence
@@ -36,7 +37,7 @@ class FeedService:
         rows, speakers_of = await self.schedule.fetch_filtered(event, wanted)
         removed = [c for c in await removed_slots(self.session, event.id) if _snapshot_matches(c, event, wanted)]
         name = event.title if wanted == ScheduleFilter() else f"{event.title} (selection)"
-        return self._render(event, name, base, rows, speakers_of, removed)
+        return await self._render(event, name, base, rows, speakers_of, removed)
 
     async def talk_feed(self, event: Event, talk_id: uuid.UUID, base: str) -> bytes:
         statement = queries.schedule_rows(event.id).where(Slot.talk_id == talk_id)
@@ -47,9 +48,9 @@ class FeedService:
             if not removed:
                 raise NotFoundError(f"The event '{event.slug}' has no talk {talk_id}.", field="talk_id")
             title = removed[-1].title
-        return self._render(event, f"{title} ({event.title})", base, rows, speakers_of, removed)
+        return await self._render(event, f"{title} ({event.title})", base, rows, speakers_of, removed)
 
-    def _render(
+    async def _render(
         self,
         event: Event,
         name: str,
@@ -62,7 +63,9 @@ class FeedService:
         items = [_from_row(row, event, base, speakers_of.get(row.talk_id, [])) for row in rows]
         items += [_from_removal(change) for change in removed]
         info = FeedInfo(name=name, timezone=event.timezone, description=event.description, url=event.website)
-        return render_ical(info, items, tz)
+        # Rendering thousands of VEVENTs is seconds of pure Python; in a thread the worker keeps
+        # answering health checks and 304s meanwhile.
+        return await asyncio.to_thread(render_ical, info, items, tz)
 
 
 def _description(row: Any, speakers: Sequence[SpeakerRef]) -> str:

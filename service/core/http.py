@@ -6,6 +6,7 @@ rendered body), answer 304 when the client's copy is current, and only otherwise
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import hashlib
 from collections import OrderedDict
@@ -76,6 +77,31 @@ class RenderCache:
         self.max_bytes = max_bytes
         self.size = 0
         self._bodies: OrderedDict[str, bytes] = OrderedDict()
+        self._rendering: dict[str, asyncio.Future[bytes]] = {}
+
+    async def render_once(self, key: str, produce: Callable[[], Awaitable[bytes]]) -> bytes:
+        """The cached body, or one render shared by every request that asks while it runs.
+
+        Without this, a hundred calendars refreshing at the same moment after a schedule change
+        would each start the same render before the first one lands in the cache.
+        """
+        if (body := self.get(key)) is not None:
+            return body
+        if (running := self._rendering.get(key)) is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._rendering[key] = future
+        try:
+            body = await produce()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved here, so an unwaited failure is not reported twice
+            raise
+        finally:
+            del self._rendering[key]
+        self.put(key, body)
+        future.set_result(body)
+        return body
 
     def get(self, key: str) -> bytes | None:
         body = self._bodies.get(key)
@@ -145,11 +171,11 @@ class Validators:
         """
         if (not_modified := self.not_modified(request)) is not None:
             return cast("Response[T]", not_modified)
-        cache: RenderCache | None = getattr(request.app.state, "render_cache", None)
-        body = cache.get(self.etag) if cache is not None else None
-        if body is None:
+
+        async def produce() -> bytes:
             rendered = await render()
-            body = rendered if isinstance(rendered, bytes) else msgspec.json.encode(rendered)
-            if cache is not None:
-                cache.put(self.etag, body)
+            return rendered if isinstance(rendered, bytes) else msgspec.json.encode(rendered)
+
+        cache: RenderCache | None = getattr(request.app.state, "render_cache", None)
+        body = await (cache.render_once(self.etag, produce) if cache is not None else produce())
         return cast("Response[T]", Response(content=body, headers=self.headers, media_type=media_type))

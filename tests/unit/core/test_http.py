@@ -51,3 +51,34 @@ class TestRenderCache:
         cache.put("big", b"1234")
         assert cache.get("big") is None
         assert cache.size == 0
+
+
+class TestRenderOnce:
+    async def test_concurrent_requests_for_one_tag_share_one_render(self) -> None:
+        import asyncio
+
+        cache = RenderCache(max_bytes=1000)
+        renders = 0
+
+        async def produce() -> bytes:
+            nonlocal renders
+            renders += 1
+            await asyncio.sleep(0.01)
+            return b"body"
+
+        bodies = await asyncio.gather(*(cache.render_once("tag", produce) for _ in range(10)))
+        assert bodies == [b"body"] * 10
+        assert renders == 1
+
+    async def test_a_failed_render_reaches_every_waiter_and_is_not_cached(self) -> None:
+        import asyncio
+
+        cache = RenderCache(max_bytes=1000)
+
+        async def fail() -> bytes:
+            await asyncio.sleep(0.01)
+            raise ValueError("bad filter")
+
+        results = await asyncio.gather(*(cache.render_once("tag", fail) for _ in range(3)), return_exceptions=True)
+        assert all(isinstance(r, ValueError) for r in results)
+        assert cache.get("tag") is None
