@@ -12,7 +12,7 @@ from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
 from service.events.deps import base_url, event_validators, provide_event, provide_events_service
 from service.events.models import Event
-from service.schedule.params import DayParam, KindParam, QueryParam, RoomParam, SpeakerParam, TrackParam
+from service.schedule.params import provide_schedule_filter
 from service.schedule.services import ScheduleFilter
 from service.settings import Settings
 
@@ -32,6 +32,7 @@ class CalendarController(Controller):
     dependencies = {
         "events_service": Provide(provide_events_service, sync_to_thread=False),
         "event": Provide(provide_event),
+        "wanted": Provide(provide_schedule_filter, sync_to_thread=False),
         "feeds": Provide(provide_feed_service, sync_to_thread=False),
     }
 
@@ -50,14 +51,8 @@ class CalendarController(Controller):
         event: NamedDependency[Event],
         feeds: NamedDependency[FeedService],
         settings: NamedDependency[Settings],
-        day: DayParam = None,
-        room: RoomParam = None,
-        track: TrackParam = None,
-        speaker: SpeakerParam = None,
-        kind: KindParam = None,
-        q: QueryParam = None,
+        wanted: NamedDependency[ScheduleFilter],
     ) -> Response[bytes]:
-        wanted = ScheduleFilter.checked(day=day, room=room, track=track, speaker=speaker, kind=kind, q=q)
         base = base_url(request, settings)
         validators = event_validators(event, request, base)
         return await validators.serve(request, lambda: feeds.event_feed(event, wanted, base), ICAL_MEDIA_TYPE)

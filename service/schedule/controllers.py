@@ -17,7 +17,7 @@ from service.core.time import utcnow
 from service.events.deps import base_url, event_validators, provide_event, provide_events_service
 from service.events.models import Event
 from service.schedule.deps import provide_schedule_service
-from service.schedule.params import AtParam, DayParam, KindParam, QueryParam, RoomParam, SpeakerParam, TrackParam
+from service.schedule.params import AtParam, provide_schedule_filter
 from service.schedule.schemas import Now, RoomOut, Schedule, TalkOut, TrackOut
 from service.schedule.services import ScheduleFilter, ScheduleService
 from service.settings import Settings
@@ -29,6 +29,7 @@ class ScheduleController(Controller):
     dependencies = {
         "events_service": Provide(provide_events_service, sync_to_thread=False),
         "event": Provide(provide_event),
+        "wanted": Provide(provide_schedule_filter, sync_to_thread=False),
         "schedule_service": Provide(provide_schedule_service, sync_to_thread=False),
         "feeds": Provide(provide_feed_service, sync_to_thread=False),
     }
@@ -44,14 +45,8 @@ class ScheduleController(Controller):
         request: Request[Any, Any, Any],
         event: NamedDependency[Event],
         schedule_service: NamedDependency[ScheduleService],
-        day: DayParam = None,
-        room: RoomParam = None,
-        track: TrackParam = None,
-        speaker: SpeakerParam = None,
-        kind: KindParam = None,
-        q: QueryParam = None,
+        wanted: NamedDependency[ScheduleFilter],
     ) -> Response[Schedule]:
-        wanted = ScheduleFilter.checked(day=day, room=room, track=track, speaker=speaker, kind=kind, q=q)
         validators = event_validators(event, request)
         return await validators.serve(request, lambda: schedule_service.schedule(event, wanted))
 

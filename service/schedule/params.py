@@ -10,7 +10,7 @@ from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
 from service.schedule.models import TalkKind
-from service.schedule.services import MAX_QUERY_LENGTH
+from service.schedule.services import MAX_QUERY_LENGTH, ScheduleFilter
 
 DayParam = Annotated[
     datetime.date | None,
@@ -43,3 +43,15 @@ AtParam = Annotated[
         max_length=40,
     ),
 ]
+
+
+def provide_schedule_filter(
+    day: DayParam = None,
+    room: RoomParam = None,
+    track: TrackParam = None,
+    speaker: SpeakerParam = None,
+    kind: KindParam = None,
+    q: QueryParam = None,
+) -> ScheduleFilter:
+    """The schedule's filters, declared once for the JSON schedule and the calendar feeds."""
+    return ScheduleFilter.checked(day=day, room=room, track=track, speaker=speaker, kind=kind, q=q)
