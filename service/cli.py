@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from service.settings import Settings, get_settings
 
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+T = TypeVar("T")
 OPENAPI_FILE = Path("openapi") / "openapi.json"
 
 
@@ -50,22 +56,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
 
 @main.command("load-demo", help="Add the demo events to the database (those not there yet).")
 def load_demo_command() -> None:
-    from service.db.config import sqlalchemy_config
-    from service.db.migrate import upgrade
     from service.demo.loader import load_demo
 
-    settings = get_settings()
-    upgrade(settings.database_url)
-
-    async def run() -> list[str]:
-        config = sqlalchemy_config(settings)
-        async with config.get_session() as session:
-            added = await load_demo(session)
-            await session.commit()
-        await config.get_engine().dispose()
-        return added
-
-    added = asyncio.run(run())
+    added = _with_session(load_demo)
     click.echo(f"added: {', '.join(added)}" if added else "the demo events are already there")
 
 
@@ -83,6 +76,78 @@ def openapi_json() -> str:
 
     app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:", migrate_on_start=False, load_demo=False))
     return json.dumps(app.openapi_schema.to_schema(), indent=2, sort_keys=True, ensure_ascii=False)
+
+
+@main.group(help="Organiser API tokens (shown once, stored hashed).")
+def token() -> None:
+    pass
+
+
+def _with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work(session)`` against the configured database, migrated first, and commit."""
+    from service.db.config import sqlalchemy_config
+    from service.db.migrate import upgrade
+
+    settings = get_settings()
+    upgrade(settings.database_url)
+
+    async def run() -> T:
+        config = sqlalchemy_config(settings)
+        try:
+            async with config.get_session() as session:
+                result = await work(session)
+                await session.commit()
+                return result
+        finally:
+            await config.get_engine().dispose()
+
+    return asyncio.run(run())
+
+
+@token.command("create", help="Create a token for one event's organisers, or an admin token.")
+@click.option("--event", "event_slug", default=None, help="The event this token may change.")
+@click.option("--admin", is_flag=True, help="May create events and change every event.")
+@click.option("--name", default="", help="A label to recognise the token by in `plenary token list`.")
+def token_create(event_slug: str | None, admin: bool, name: str) -> None:
+    from service.core.errors import PlenaryError
+    from service.organisers.services import TokenService
+
+    if not admin and event_slug is None:
+        raise click.UsageError("give --event SLUG, or --admin")
+    try:
+        _, secret = _with_session(lambda s: TokenService(s).create(event_slug=event_slug, admin=admin, name=name))
+    except PlenaryError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(secret)
+    click.echo("Keep it now: it is shown this once and stored only as a hash.", err=True)
+
+
+@token.command("list", help="List tokens (never their secrets).")
+def token_list() -> None:
+    from service.organisers.services import TokenService
+
+    for item, slug in _with_session(lambda s: TokenService(s).list()):
+        scope = "admin" if item.is_admin else f"event {slug}"
+        state = f"revoked {item.revoked_at:%Y-%m-%d}" if item.revoked_at else "active"
+        click.echo(f"{item.id}  {scope:30}  {state:18}  created {item.created_at:%Y-%m-%d}  {item.name}")
+
+
+@token.command("revoke", help="Revoke a token by its id (the part before the dot).")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    import uuid
+
+    from service.core.errors import PlenaryError
+    from service.organisers.services import TokenService
+
+    try:
+        key = uuid.UUID(token_id.partition(".")[0])
+        _with_session(lambda s: TokenService(s).revoke(key))
+    except ValueError as exc:
+        raise click.BadParameter("not a token id") from exc
+    except PlenaryError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(f"revoked {key}")
 
 
 @main.group(help="Database schema.")

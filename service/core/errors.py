@@ -41,7 +41,27 @@ class InvalidFieldError(PlenaryError):
 
 
 class ConflictError(PlenaryError):
+    """Refused because of another resource; ``other`` names it (the talk in the way, say)."""
+
     code = "conflict"
+
+    def __init__(self, detail: str, *, field: str | None = None, other: dict[str, str] | None = None) -> None:
+        super().__init__(detail, field=field)
+        self.other = other
+
+
+class UnauthenticatedError(PlenaryError):
+    code = "unauthenticated"
+
+
+class ForbiddenError(PlenaryError):
+    code = "forbidden"
+
+
+class StaleVersionError(PlenaryError):
+    """If-Match named a version that is no longer current: somebody else changed it first."""
+
+    code = "stale_version"
 
 
 PROBLEM_STATUS: dict[type[PlenaryError], HTTPStatus] = {
@@ -49,6 +69,9 @@ PROBLEM_STATUS: dict[type[PlenaryError], HTTPStatus] = {
     InvalidParameterError: HTTPStatus.BAD_REQUEST,
     InvalidFieldError: HTTPStatus.UNPROCESSABLE_ENTITY,
     ConflictError: HTTPStatus.CONFLICT,
+    UnauthenticatedError: HTTPStatus.UNAUTHORIZED,
+    ForbiddenError: HTTPStatus.FORBIDDEN,
+    StaleVersionError: HTTPStatus.PRECONDITION_FAILED,
 }
 
 
@@ -64,7 +87,11 @@ def _problem(
 def domain_problem(exc: PlenaryError) -> ProblemDetailsException:
     status = next((s for kind, s in PROBLEM_STATUS.items() if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST)
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-    return _problem(status, exc.detail, exc.code, errors)
+    extra = {"other": exc.other} if isinstance(exc, ConflictError) and exc.other else {}
+    problem = _problem(status, exc.detail, exc.code, errors, **extra)
+    if isinstance(exc, UnauthenticatedError):
+        problem.headers = {"WWW-Authenticate": 'Bearer realm="plenary"'}
+    return problem
 
 
 def validation_problem(exc: ValidationException) -> ProblemDetailsException:
@@ -84,7 +111,11 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
             detail = f"Invalid field '{first['field']}' in the request body: {first['message']}"
     else:
         detail = str(exc.detail or "The request is not valid.")
+    # A body that parses but breaks a rule (too long, wrong type of value) is 422, as RFC 9110 says;
+    # a bad query or path parameter stays 400.
     status = HTTPStatus(exc.status_code)
+    if errors and all(error["source"] == "body" for error in errors):
+        status = HTTPStatus.UNPROCESSABLE_ENTITY
     return _problem(status, detail, "validation_error", errors or None)
 
 

@@ -2,7 +2,8 @@
 
 from service.db.base import metadata
 from service.events.models import Event
+from service.organisers.models import ApiToken
 from service.schedule.models import Room, ScheduleChange, Slot, Talk, TalkSpeaker, Track
 from service.speakers.models import Speaker
 
-__all__ = ["Event", "Room", "ScheduleChange", "Slot", "Speaker", "Talk", "TalkSpeaker", "Track", "metadata"]
+__all__ = ["ApiToken", "Event", "Room", "ScheduleChange", "Slot", "Speaker", "Talk", "TalkSpeaker", "Track", "metadata"]

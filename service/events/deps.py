@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.core.errors import StaleVersionError
 from service.core.http import Validators, make_etag
 from service.core.params import plain_text
 from service.events.models import Event
@@ -31,12 +32,28 @@ def base_url(request: Request[Any, Any, Any], settings: NamedDependency[Settings
     return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
-def event_validators(event: NamedDependency[Event], request: Request[Any, Any, Any], *extra: object) -> Validators:
+def event_validators(event: Event, request: Request[Any, Any, Any], *extra: object) -> Validators:
     """ETag and Last-Modified of anything derived from one event's schedule.
 
     They follow the schedule version (and the event row), the path and the query, so they are
-    known after one indexed lookup, before any slot is loaded or any body rendered.
+    known after one indexed lookup, before any slot is loaded or any body rendered. The tag opens
+    with the version (``"v7-..."``) so that an ``If-Match`` on a write can tell a stale copy.
     """
     query = sorted(request.query_params.multi_items())
     etag = make_etag(event.id, event.schedule_version, event.updated_at, request.url.path, query, *extra)
+    etag = f'"v{event.schedule_version}-{etag.strip(chr(34))}"'
     return Validators(etag=etag, last_modified=max(event.updated_at, event.schedule_modified_at))
+
+
+def require_current(request: Request[Any, Any, Any], event: Event) -> None:
+    """412 when ``If-Match`` names an older schedule version than the current one (RFC 9110 13.1.1)."""
+    if_match = request.headers.get("if-match")
+    if if_match is None or if_match.strip() == "*":
+        return
+    current = f'"v{event.schedule_version}-'
+    if not any(tag.strip().startswith(current) for tag in if_match.split(",")):
+        raise StaleVersionError(
+            f"The schedule of '{event.slug}' changed since that copy (now version {event.schedule_version}): "
+            "fetch it again and re-apply your change.",
+            field="If-Match",
+        )

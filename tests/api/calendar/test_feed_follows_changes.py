@@ -9,6 +9,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.schedule.editing import ScheduleEditor
+from service.schedule.inputs import SlotMove
 from tests.api.conftest import Conference
 
 
@@ -43,7 +44,7 @@ class TestFeedFollowsChanges:
 
         editor = ScheduleEditor(db_session, conference.event)
         new_start = datetime.datetime(2025, 6, 20, 8, 0, tzinfo=datetime.UTC)  # 10:00 local
-        await editor.move_slot(conference.keynote_slot_id, start=new_start, room=conference.side)
+        await editor.move_slot(conference.keynote_slot_id, SlotMove(start=new_start, room="side"))
         await editor.retitle_talk(conference.side_talk.id, "Data pipelines, revisited")
         await editor.cancel_talk(conference.lunch.id)
         await editor.delete_talk(conference.late.id)
