@@ -13,7 +13,7 @@ from litestar.di import Provide
 from litestar.logging import LoggingConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Contact, License
+from litestar.openapi.spec import Components, Contact, License, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
@@ -26,6 +26,7 @@ from service.db.migrate import upgrade_async
 from service.demo.loader import load_demo_if_empty
 from service.events.controllers import EventController
 from service.schedule.controllers import ScheduleController
+from service.schedule.editing_controllers import ChangeLogController
 from service.settings import Settings, get_settings
 from service.speakers.controllers import SpeakerController
 from service.system.controllers import SystemController
@@ -54,6 +55,15 @@ def openapi_config() -> OpenAPIConfig:
         license=License(name="MIT", identifier="MIT"),
         path="/docs",
         render_plugins=[swagger],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="An organiser token from `plenary token create`.",
+                )
+            }
+        ),
         use_handler_docstrings=False,
     )
 
@@ -86,6 +96,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ScheduleController,
             SpeakerController,
             CalendarController,
+            ChangeLogController,
             create_static_files_router(path=DOCS_ASSETS, directories=[swagger_ui_path], include_in_schema=False),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 import click
+import msgspec
 
 from service.settings import Settings, get_settings
 
@@ -75,7 +75,9 @@ def openapi_json() -> str:
     from service.app import create_app
 
     app = create_app(Settings(database_url="sqlite+aiosqlite:///:memory:", migrate_on_start=False, load_demo=False))
-    return json.dumps(app.openapi_schema.to_schema(), indent=2, sort_keys=True, ensure_ascii=False)
+    # msgspec encodes what the stdlib cannot (a default of datetime.time, say), keys sorted.
+    encoded = msgspec.json.encode(app.openapi_schema.to_schema(), order="sorted")
+    return msgspec.json.format(encoded, indent=2).decode()
 
 
 @main.group(help="Organiser API tokens (shown once, stored hashed).")

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_201_CREATED
 
 from service.core.params import Limit, Offset
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
-from service.events.deps import base_url, event_validators, provide_event, provide_events_service
+from service.events.deps import base_url, event_validators, provide_event, provide_events_service, require_current
 from service.events.models import Event
 from service.events.schemas import EventOut
 from service.events.services import EventService
+from service.organisers.deps import provide_admin, provide_event_editor, provide_organiser
+from service.organisers.services import Organiser
+from service.schedule.editing_controllers import SECURITY
+from service.schedule.inputs import EventCreate, EventUpdate
 from service.settings import Settings
 
 
@@ -22,6 +28,9 @@ class EventController(Controller):
     dependencies = {
         "events_service": Provide(provide_events_service, sync_to_thread=False),
         "event": Provide(provide_event),
+        "organiser": Provide(provide_organiser),
+        "admin": Provide(provide_admin),
+        "editor": Provide(provide_event_editor),
     }
 
     @get("/", summary="List events", description="Newest first. Paginated with `limit` and `offset`.")
@@ -52,3 +61,44 @@ class EventController(Controller):
         base = base_url(request, settings)
         validators = event_validators(event, request, base)
         return await validators.serve(request, lambda: events_service.describe(event, base))
+
+    @post(
+        "/",
+        summary="Create an event",
+        description="Needs an admin token.",
+        security=SECURITY,
+        status_code=HTTP_201_CREATED,
+        tags=["organisers"],
+    )
+    async def create_event(
+        self,
+        request: Request[Any, Any, Any],
+        admin: NamedDependency[Organiser],
+        events_service: NamedDependency[EventService],
+        settings: NamedDependency[Settings],
+        data: JSONBody[EventCreate],
+    ) -> EventOut:
+        event = await events_service.open_event(data)
+        return await events_service.describe(event, base_url(request, settings))
+
+    @patch(
+        "/{slug:str}",
+        summary="Edit an event",
+        description="Needs the event's organiser token. `If-Match` with a stale ETag gets 412.",
+        security=SECURITY,
+        tags=["organisers"],
+    )
+    async def update_event(
+        self,
+        request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
+        editor: NamedDependency[Organiser],
+        events_service: NamedDependency[EventService],
+        settings: NamedDependency[Settings],
+        data: JSONBody[EventUpdate],
+    ) -> Response[EventOut]:
+        require_current(request, event)
+        await events_service.edit(event, data)
+        base = base_url(request, settings)
+        body = await events_service.describe(event, base)
+        return Response(body, headers={"ETag": event_validators(event, request, base).etag})

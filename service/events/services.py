@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
+from msgspec import UNSET
 from sqlalchemy import select
 
-from service.core.errors import NotFoundError
+from service.core.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.core.http import Validators, make_etag
 from service.core.schemas import Page, feed_links
+from service.core.time import UnknownTimeZoneError, utcnow, zone
 from service.events.models import Event
 from service.events.schemas import EventLinks, EventOut
+from service.schedule.inputs import EventCreate, EventUpdate
 from service.schedule.services import event_days, hh_mm
 
 
@@ -78,3 +82,44 @@ class EventService(SQLAlchemyAsyncRepositoryService[Event]):
         fingerprint = hashlib.sha256(repr([tuple(map(str, row)) for row in rows]).encode()).hexdigest()
         newest = max((max(row.updated_at, row.schedule_modified_at) for row in rows), default=None)
         return Validators(etag=make_etag("events", fingerprint, query, base), last_modified=newest)
+
+    async def open_event(self, data: EventCreate) -> Event:
+        _check_dates(data.timezone, data.start_date, data.end_date)
+        if await self.get_one_or_none(Event.slug == data.slug) is not None:
+            raise ConflictError(f"slug: there is already an event '{data.slug}'.", field="slug")
+        event = Event(**{name: getattr(data, name) for name in data.__struct_fields__}, schedule_version=1)
+        self.repository.session.add(event)
+        await self.repository.session.flush()
+        return event
+
+    async def edit(self, event: Event, data: EventUpdate) -> Event:
+        changes = {n: getattr(data, n) for n in data.__struct_fields__ if getattr(data, n) is not UNSET}
+        _check_dates(
+            changes.get("timezone", event.timezone),
+            changes.get("start_date", event.start_date),
+            changes.get("end_date", event.end_date),
+        )
+        if any(getattr(event, name) != value for name, value in changes.items()):
+            for name, value in changes.items():
+                setattr(event, name, value)
+            # Title, zone and days appear in every schedule response: clients must refetch.
+            event.schedule_version += 1
+            event.schedule_modified_at = utcnow()
+            await self.repository.session.flush()
+        return event
+
+
+MAX_EVENT_DAYS = 60
+
+
+def _check_dates(timezone: str, start: datetime.date, end: datetime.date) -> None:
+    try:
+        zone(timezone)
+    except UnknownTimeZoneError:
+        raise InvalidFieldError(
+            f"timezone: {timezone!r} is not an IANA time zone (e.g. Europe/Copenhagen).", field="timezone"
+        ) from None
+    if end < start:
+        raise InvalidFieldError("end_date: the event ends before it starts.", field="end_date")
+    if (end - start).days >= MAX_EVENT_DAYS:
+        raise InvalidFieldError(f"end_date: an event lasts at most {MAX_EVENT_DAYS} days.", field="end_date")

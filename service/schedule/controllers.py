@@ -17,13 +17,14 @@ from service.core.time import utcnow
 from service.events.deps import base_url, event_validators, provide_event, provide_events_service
 from service.events.models import Event
 from service.schedule.deps import provide_schedule_service
+from service.schedule.editing_controllers import EDITING_DEPENDENCIES, ScheduleEditingRoutes
 from service.schedule.params import AtParam, provide_schedule_filter
 from service.schedule.schemas import Now, RoomOut, Schedule, TalkOut, TrackOut
 from service.schedule.services import ScheduleFilter, ScheduleService
 from service.settings import Settings
 
 
-class ScheduleController(Controller):
+class ScheduleController(ScheduleEditingRoutes, Controller):
     path = "/events/{slug:str}"
     tags = ["schedule"]
     dependencies = {
@@ -32,6 +33,7 @@ class ScheduleController(Controller):
         "wanted": Provide(provide_schedule_filter, sync_to_thread=False),
         "schedule_service": Provide(provide_schedule_service, sync_to_thread=False),
         "feeds": Provide(provide_feed_service, sync_to_thread=False),
+        **EDITING_DEPENDENCIES,
     }
 
     @get(

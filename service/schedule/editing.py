@@ -360,3 +360,96 @@ async def removed_slots(session: AsyncSession, event_id: uuid.UUID) -> Sequence[
             .order_by(ScheduleChange.version, ScheduleChange.id)
         )
     ).all()
+
+
+class SetupEditor(ScheduleEditor):
+    """Rooms, tracks and speakers: the frame the talks hang on."""
+
+    async def create_room(self, slug: str, name: str, position: int) -> Room:
+        await self._unique(Room, slug, "slug")
+        room = Room(event_id=self.event.id, slug=slug, name=name, position=position)
+        self.session.add(room)
+        self.touch()
+        await self.session.flush()
+        return room
+
+    async def create_track(self, slug: str, name: str, color: str) -> Track:
+        await self._unique(Track, slug, "slug")
+        track = Track(event_id=self.event.id, slug=slug, name=name, color=color)
+        self.session.add(track)
+        self.touch()
+        await self.session.flush()
+        return track
+
+    async def _unique(self, model: type[Room] | type[Track], slug: str, field: str) -> None:
+        taken = await self.session.scalar(select(model.id).where(model.event_id == self.event.id, model.slug == slug))
+        if taken is not None:
+            kind = model.__tablename__
+            raise ConflictError(f"{field}: the event already has a {kind} '{slug}'.", field=field)
+
+    async def get_room(self, room_id: uuid.UUID) -> Room:
+        room = await self.session.scalar(select(Room).where(Room.id == room_id, Room.event_id == self.event.id))
+        if room is None:
+            raise NotFoundError(f"The event '{self.event.slug}' has no room {room_id}.", field="room_id")
+        return room
+
+    async def get_track(self, track_id: uuid.UUID) -> Track:
+        track = await self.session.scalar(select(Track).where(Track.id == track_id, Track.event_id == self.event.id))
+        if track is None:
+            raise NotFoundError(f"The event '{self.event.slug}' has no track {track_id}.", field="track_id")
+        return track
+
+    def update(self, target: Room | Track | Speaker, changes: dict[str, Any]) -> None:
+        """Apply the fields the client sent; any real change is a new schedule version."""
+        for name, value in changes.items():
+            if value is not UNSET and getattr(target, name) != value:
+                setattr(target, name, value)
+                self.touch()
+
+    async def delete_room(self, room_id: uuid.UUID) -> None:
+        room = await self.get_room(room_id)
+        used = await self.session.scalar(select(Slot.id).where(Slot.room_id == room.id).limit(1))
+        if used is not None:
+            raise ConflictError(f"room: '{room.slug}' still has talks scheduled; move them first.", field="room_id")
+        await self.session.delete(room)
+        self.touch()
+        await self.session.flush()
+
+    async def delete_track(self, track_id: uuid.UUID) -> None:
+        track = await self.get_track(track_id)
+        await self.session.delete(track)  # talks keep going, without a track (ON DELETE SET NULL)
+        self.touch()
+        await self.session.flush()
+
+    async def speaker_here(self, speaker_id: uuid.UUID) -> Speaker:
+        """A speaker with a part in this event; organisers of other events cannot touch them."""
+        speaker = await self.session.scalar(
+            select(Speaker)
+            .join(TalkSpeaker, TalkSpeaker.speaker_id == Speaker.id)
+            .join(Talk, Talk.id == TalkSpeaker.talk_id)
+            .where(Speaker.id == speaker_id, Talk.event_id == self.event.id)
+            .limit(1)
+        )
+        if speaker is None:
+            raise NotFoundError(f"Speaker {speaker_id} has no talk at '{self.event.slug}'.", field="speaker_id")
+        return speaker
+
+    async def remove_speaker(self, speaker_id: uuid.UUID) -> None:
+        """Take a speaker off every talk of this event (their other events are not touched)."""
+        await self.speaker_here(speaker_id)
+        talk_ids = (
+            await self.session.scalars(
+                select(TalkSpeaker.talk_id)
+                .join(Talk, Talk.id == TalkSpeaker.talk_id)
+                .where(TalkSpeaker.speaker_id == speaker_id, Talk.event_id == self.event.id)
+            )
+        ).all()
+        for talk_id in talk_ids:
+            talk = await self._talk(talk_id)
+            remaining = [
+                SpeakerPart(id=link.speaker_id, role=link.role)
+                for link in talk.speaker_links
+                if link.speaker_id != speaker_id
+            ]
+            await self._replace_speakers(talk, remaining)
+        await self.session.flush()

@@ -6,7 +6,7 @@ import datetime
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
@@ -68,12 +68,20 @@ def hh_mm(value: datetime.time) -> str:
     return value.strftime("%H:%M")
 
 
+@overload
+def room_out(room: Room) -> RoomOut: ...
+@overload
+def room_out(room: Room | None) -> RoomOut | None: ...
 def room_out(room: Room | None) -> RoomOut | None:
     if room is None:
         return None
     return RoomOut(id=room.id, slug=room.slug, name=room.name, position=room.position)
 
 
+@overload
+def track_out(track: Track) -> TrackOut: ...
+@overload
+def track_out(track: Track | None) -> TrackOut | None: ...
 def track_out(track: Track | None) -> TrackOut | None:
     if track is None:
         return None
