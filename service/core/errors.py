@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
@@ -94,6 +95,9 @@ def domain_problem(exc: PlenaryError) -> ProblemDetailsException:
     return problem
 
 
+_UNKNOWN_FIELD = re.compile(r"unknown field `([^`]+)`")
+
+
 def validation_problem(exc: ValidationException) -> ProblemDetailsException:
     """Litestar's own parameter and body validation, reworded to name each field."""
     errors: list[dict[str, str]] = []
@@ -101,6 +105,9 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
     for item in raw:
         if isinstance(item, Mapping):
             field = str(item.get("key") or "body")
+            unknown = _UNKNOWN_FIELD.search(str(item.get("message", "")))
+            if unknown:  # msgspec names the unknown field in its message, not in the key
+                field = unknown.group(1) if field in {"data", "body"} else f"{field}.{unknown.group(1)}"
             raw_source = item.get("source") or "body"
             source = str(getattr(raw_source, "value", raw_source))  # Litestar gives a ParamType enum
             errors.append({"field": field, "source": source, "message": str(item.get("message", ""))})

@@ -131,6 +131,8 @@ def talk_with_details(event_id: uuid.UUID, talk_id: uuid.UUID) -> Select[tuple[T
     return (
         select(Talk)
         .where(Talk.event_id == event_id, Talk.id == talk_id)
+        # An edit in the same request may have left the talk half-loaded in the session: reload it.
+        .execution_options(populate_existing=True)
         .options(
             selectinload(Talk.track),
             selectinload(Talk.slots).selectinload(Slot.room),
