@@ -25,6 +25,7 @@ from service.db.config import sqlalchemy_config
 from service.db.migrate import upgrade_async
 from service.demo.loader import load_demo_if_empty
 from service.events.controllers import EventController
+from service.interop.controllers import InteropController
 from service.schedule.controllers import ScheduleController
 from service.schedule.editing_controllers import ChangeLogController
 from service.settings import Settings, get_settings
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SpeakerController,
             CalendarController,
             ChangeLogController,
+            InteropController,
             create_static_files_router(path=DOCS_ASSETS, directories=[swagger_ui_path], include_in_schema=False),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},

@@ -152,6 +152,34 @@ def token_revoke(token_id: str) -> None:
     click.echo(f"revoked {key}")
 
 
+@main.command("import", help="Import a frab schedule.xml or C3VOC schedule.json into an event.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--event", "event_slug", required=True, help="The event to import into (created if new).")
+@click.option("--timezone", default=None, help="IANA zone for files that do not say (e.g. Europe/Brussels).")
+@click.option(
+    "--vanished",
+    type=click.Choice(["cancel", "delete"]),
+    default="cancel",
+    show_default=True,
+    help="What happens to talks the file no longer has.",
+)
+def import_command(file: Path, event_slug: str, timezone: str | None, vanished: str) -> None:
+    from service.core.errors import PlenaryError
+    from service.interop.cli import import_file
+
+    try:
+        report = _with_session(lambda s: import_file(s, file.read_bytes(), event_slug, timezone, vanished))
+    except PlenaryError as exc:
+        raise click.ClickException(exc.detail) from exc
+    click.echo(
+        f"{report.format}: {report.talks_in_file} talks in the file; {report.created} created, "
+        f"{report.updated} updated, {report.unchanged} unchanged, {report.cancelled} cancelled, "
+        f"{report.deleted} deleted; schedule version {report.version}"
+    )
+    for warning in report.warnings:
+        click.echo(f"  warning: {warning.where}: {warning.message}", err=True)
+
+
 @main.group(help="Database schema.")
 def db() -> None:
     pass

@@ -153,10 +153,11 @@ class Validators:
             return self.last_modified.replace(microsecond=0) <= since
         return False
 
-    def not_modified(self, request: Request[Any, Any, Any]) -> Response[None] | None:
+    def not_modified(self, request: Request[Any, Any, Any]) -> Response[bytes] | None:
         """A 304 response when the client is current, else ``None`` (go on and render)."""
         if self.is_fresh(request):
-            return Response(content=None, status_code=HTTP_304_NOT_MODIFIED, headers=self.headers)
+            # No body at all; bytes (not None) so no serializer is asked to encode "nothing" as XML.
+            return Response(content=b"", status_code=HTTP_304_NOT_MODIFIED, headers=self.headers)
         return None
 
     async def serve(

@@ -121,7 +121,10 @@ class Slot(UUIDAuditBase):
     """One occurrence of a talk: when (aware UTC) and where."""
 
     __tablename__ = "slot"
-    __table_args__ = (Index("ix_slot_event_start", "event_id", "start_at"),)
+    __table_args__ = (
+        Index("ix_slot_event_start", "event_id", "start_at"),
+        UniqueConstraint("event_id", "guid", name="uq_slot_event_guid"),
+    )
 
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
     talk_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("talk.id", ondelete="CASCADE"), index=True)
@@ -132,6 +135,9 @@ class Slot(UUIDAuditBase):
     status: Mapped[SlotStatus] = mapped_column(_enum(SlotStatus, "slot_status"), default=SlotStatus.CONFIRMED)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     """Increases whenever time, room or status changes (calendar clients need it)."""
+    guid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    """The GUID of the imported file this slot came from (unique per event), or None when it was
+    created here; exports write it back (or the slot id), so re-imports find the same slot."""
 
     talk: Mapped[Talk] = relationship(back_populates="slots", lazy="raise")
     room: Mapped[Room | None] = relationship(lazy="raise")

@@ -41,6 +41,7 @@ ENTRY_COLUMNS = (
     Track.name.label("track_name"),
     Track.color.label("track_color"),
     Slot.sequence,
+    Slot.guid,
     Slot.updated_at.label("slot_updated_at"),
     Talk.updated_at.label("talk_updated_at"),
 )

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events.models import Event
+from service.organisers.services import TokenService
 from service.schedule.models import Room, SlotStatus, SpeakerRole, Talk, TalkKind, Track
 from service.speakers.models import Speaker
 from tests.factories import create_event, create_room, create_speaker, create_talk, create_track
@@ -107,3 +108,28 @@ async def conference(db_session: AsyncSession) -> Conference:
     )
     await db_session.commit()
     return Conference(event, main, side, ml, data, ada, bjørn, keynote, workshop, lunch, late, cancelled, side_talk)
+
+
+@dataclass
+class Tokens:
+    organiser: dict[str, str]
+    other_event: dict[str, str]
+    admin: dict[str, str]
+    revoked: dict[str, str]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def tokens(db_session: AsyncSession, conference: Conference) -> Tokens:
+    await create_event(db_session, slug="elsewhere")
+    service = TokenService(db_session)
+    _, organiser = await service.create(event_slug="nlp", admin=False)
+    _, other = await service.create(event_slug="elsewhere", admin=False)
+    _, admin = await service.create(event_slug=None, admin=True)
+    revoked_row, revoked = await service.create(event_slug="nlp", admin=False)
+    await service.revoke(revoked_row.id)
+    await db_session.commit()
+    return Tokens(bearer(organiser), bearer(other), bearer(admin), bearer(revoked))

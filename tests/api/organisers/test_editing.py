@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import Conference
-from tests.api.organisers.conftest import Tokens
+from tests.api.conftest import Conference, Tokens
 
 PROBLEM = "application/problem+json"
 

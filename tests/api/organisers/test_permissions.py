@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import Conference
-from tests.api.organisers.conftest import Tokens
+from tests.api.conftest import Conference, Tokens
 
 Route = tuple[str, Callable[[Conference], str], dict[str, Any] | None, int]
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
-from tests.api.conftest import Conference
-from tests.api.organisers.conftest import Tokens
+from tests.api.conftest import Conference, Tokens
 
 
 async def test_replacing_speakers_answers_with_the_new_speakers_not_a_500(

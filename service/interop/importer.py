@@ -1,0 +1,328 @@
+"""Apply an imported schedule to an event: update by GUID, never duplicate, log what changed.
+
+Rules, so an organiser can predict the result:
+- A slot's identity is the file's GUID. Re-importing the same file changes nothing; an updated
+  file moves, retitles, re-speakers or cancels the slots it names.
+- Slots of the event that the file no longer has are cancelled (``vanished="cancel"``, the
+  default, so calendars can tell subscribers) or deleted (``vanished="delete"``). The report says
+  which.
+- Rooms and tracks are matched by name, created when new. Speakers are matched by name among the
+  event's speakers, created when new.
+- Conflicts are not checked: published schedules are what they are; the import reports, never
+  refuses, what the organiser already decided.
+- One import is one schedule version and one transaction: a file that fails leaves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+import uuid
+from typing import Literal
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from service.core.errors import InvalidFieldError
+from service.core.time import schedule_day, zone
+from service.events.models import Event
+from service.interop.model import DocTalk, ImportWarning, ScheduleDocument
+from service.schedule.editing import ScheduleEditor, removal_snapshot
+from service.schedule.models import ChangeKind, Room, Slot, SlotStatus, SpeakerRole, Talk, TalkKind, TalkSpeaker, Track
+from service.speakers.models import Speaker
+
+TRACK_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
+Vanished = Literal["cancel", "delete"]
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class ImportReport(msgspec.Struct, kw_only=True):
+    format: str
+    version: int
+    """The schedule version after the import."""
+    talks_in_file: int
+    created: int
+    updated: int
+    unchanged: int
+    cancelled: int
+    """Slots the file no longer has, kept and marked cancelled (``vanished=cancel``)."""
+    deleted: int
+    """Slots the file no longer has, removed (``vanished=delete``)."""
+    rooms_created: int
+    speakers_created: int
+    warnings: list[ImportWarning]
+
+
+def slot_key(slot: Slot) -> str:
+    """How an import finds a slot again: the GUID it came with, or the id exports wrote for it."""
+    return slot.guid or str(slot.id)
+
+
+def slugify(name: str, taken: set[str]) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    base = re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:90] or "room"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+class ScheduleImporter:
+    def __init__(self, session: AsyncSession, event: Event) -> None:
+        self.session = session
+        self.event = event
+        self.editor = ScheduleEditor(session, event)
+        self.relinks: list[tuple[Talk, list[TalkSpeaker]]] = []
+
+    async def apply(self, doc: ScheduleDocument, fmt: str, vanished: Vanished = "cancel") -> ImportReport:
+        self._check_dates(doc)
+        warnings = list(doc.warnings)
+        if doc.timezone and doc.timezone != self.event.timezone:
+            warnings.append(
+                ImportWarning(
+                    "file",
+                    f"the file's zone {doc.timezone} differs from the event's "
+                    f"{self.event.timezone}; instants are kept, shown in the event's zone",
+                )
+            )
+        rooms, rooms_created = await self._rooms(doc)
+        tracks = await self._tracks(doc)
+        speakers, speakers_created = await self._speakers(doc)
+        existing = await self._existing()
+        counts = {"created": 0, "updated": 0, "unchanged": 0, "cancelled": 0, "deleted": 0}
+        seen: set[str] = set()
+        for item in doc.talks:
+            seen.add(item.guid)
+            slot = existing.get(item.guid)
+            if slot is None:
+                self._create(item, rooms, tracks, speakers)
+                counts["created"] += 1
+            elif self._update(slot, item, rooms, tracks, speakers):
+                counts["updated"] += 1
+            else:
+                counts["unchanged"] += 1
+        await self._relink()
+        for key, slot in existing.items():
+            if key in seen:
+                continue
+            if vanished == "delete":
+                self.editor._log(ChangeKind.REMOVED, slot.talk, slot, removal_snapshot(slot.talk, slot))
+                await self.session.delete(slot.talk if len(slot.talk.slots) == 1 else slot)
+                counts["deleted"] += 1
+            elif slot.status is not SlotStatus.CANCELLED:
+                slot.status = SlotStatus.CANCELLED
+                slot.sequence += 1
+                self.editor._log(ChangeKind.CANCELLED, slot.talk, slot, {"reason": "not in the imported file"})
+                counts["cancelled"] += 1
+        await self.session.flush()
+        return ImportReport(
+            format=fmt,
+            version=self.event.schedule_version,
+            talks_in_file=len(doc.talks),
+            rooms_created=rooms_created,
+            speakers_created=speakers_created,
+            warnings=warnings,
+            **counts,
+        )
+
+    def _check_dates(self, doc: ScheduleDocument) -> None:
+        """Refuse talks far outside the event's days: a wrong year or zone, not a late party.
+
+        One day of slack either side leaves room for files whose days run past midnight.
+        """
+        tz, first, last = zone(self.event.timezone), self.event.start_date, self.event.end_date
+        for n, item in enumerate(doc.talks):
+            day = schedule_day(item.start, tz, self.event.day_change)
+            if not first - ONE_DAY <= day <= last + ONE_DAY:
+                raise InvalidFieldError(
+                    f"talk {n + 1} ('{item.title}', GUID {item.guid}) is on {day.isoformat()}, outside the event "
+                    f"({first.isoformat()} to {last.isoformat()}): fix the event's dates or the file.",
+                    field=f"talks[{n}]",
+                )
+
+    async def _relink(self) -> None:
+        """New speaker lists replace old ones: old rows go first, or (talk, speaker) would clash."""
+        if not self.relinks:
+            return
+        for talk, _ in self.relinks:
+            for link in list(talk.speaker_links):
+                await self.session.delete(link)
+        await self.session.flush()
+        for talk, links in self.relinks:
+            for link in links:
+                link.talk_id = talk.id
+                self.session.add(link)
+
+    # -- the frame: rooms, tracks, speakers ------------------------------------------------------
+
+    async def _rooms(self, doc: ScheduleDocument) -> tuple[dict[str, Room], int]:
+        rooms = {r.name: r for r in (await self.session.scalars(select(Room).where(Room.event_id == self.event.id)))}
+        taken = {room.slug for room in rooms.values()}
+        names = list(dict.fromkeys([*doc.rooms, *(t.room for t in doc.talks if t.room)]))
+        created = 0
+        for position, name in enumerate(names):
+            room = rooms.get(name)
+            if room is None:
+                room = Room(id=uuid.uuid4(), event_id=self.event.id, slug=slugify(name, taken), name=name)
+                self.session.add(room)
+                rooms[name] = room
+                created += 1
+            room.position = position
+        return rooms, created
+
+    async def _tracks(self, doc: ScheduleDocument) -> dict[str, Track]:
+        tracks = {t.name: t for t in (await self.session.scalars(select(Track).where(Track.event_id == self.event.id)))}
+        taken = {track.slug for track in tracks.values()}
+        colours = {t.name: t.color for t in doc.tracks if t.color}
+        for name in dict.fromkeys([*(t.name for t in doc.tracks), *(t.track for t in doc.talks if t.track)]):
+            if name not in tracks:
+                colour = colours.get(name) or TRACK_COLOURS[len(tracks) % len(TRACK_COLOURS)]
+                track = Track(
+                    id=uuid.uuid4(), event_id=self.event.id, slug=slugify(name, taken), name=name, color=colour
+                )
+                self.session.add(track)
+                tracks[name] = track
+        return tracks
+
+    async def _speakers(self, doc: ScheduleDocument) -> tuple[dict[str, Speaker], int]:
+        known = await self.session.scalars(
+            select(Speaker)
+            .join(TalkSpeaker, TalkSpeaker.speaker_id == Speaker.id)
+            .join(Talk, Talk.id == TalkSpeaker.talk_id)
+            .where(Talk.event_id == self.event.id)
+        )
+        speakers = {speaker.name: speaker for speaker in known.unique()}
+        created = 0
+        for talk in doc.talks:
+            for person in talk.persons:
+                if person.name not in speakers:
+                    speaker = Speaker(id=uuid.uuid4(), name=person.name, bio=person.biography, links=[])
+                    self.session.add(speaker)
+                    speakers[person.name] = speaker
+                    created += 1
+        return speakers, created
+
+    async def _existing(self) -> dict[str, Slot]:
+        slots = await self.session.scalars(
+            select(Slot)
+            .where(Slot.event_id == self.event.id)
+            .options(
+                selectinload(Slot.room),
+                selectinload(Slot.talk).options(
+                    selectinload(Talk.track), selectinload(Talk.speaker_links), selectinload(Talk.slots)
+                ),
+            )
+        )
+        return {slot_key(slot): slot for slot in slots}
+
+    # -- talks -----------------------------------------------------------------------------------
+
+    def _kind(self, item: DocTalk) -> TalkKind:
+        try:
+            return TalkKind(item.kind)
+        except ValueError:
+            return TalkKind.OTHER
+
+    def _create(
+        self,
+        item: DocTalk,
+        rooms: dict[str, Room],
+        tracks: dict[str, Track],
+        speakers: dict[str, Speaker],
+    ) -> None:
+        # Ids derive from the event and the GUID: stable across re-imports, distinct per event, so
+        # the same file may be imported into two events.
+        slot_id = uuid.uuid5(self.event.id, f"slot:{item.guid}")
+        talk = Talk(
+            id=uuid.uuid5(self.event.id, f"talk:{item.guid}"),
+            event_id=self.event.id,
+            title=item.title[:300],
+            subtitle=item.subtitle[:300],
+            abstract=_abstract(item),
+            kind=self._kind(item),
+            language=(item.language or "")[:16],
+            track_id=tracks[item.track].id if item.track else None,
+            url=item.url[:500],
+            recording_url=item.recording_url[:500],
+        )
+        talk.speaker_links = _links(item, speakers)
+        slot = Slot(
+            id=slot_id,
+            guid=item.guid[:64],
+            event_id=self.event.id,
+            talk_id=talk.id,
+            room_id=rooms[item.room].id if item.room else None,
+            start_at=item.start.astimezone(datetime.UTC),
+            end_at=(item.start + item.duration).astimezone(datetime.UTC),
+            status=SlotStatus.CANCELLED if item.cancelled else SlotStatus.CONFIRMED,
+        )
+        talk.slots = [slot]
+        self.session.add(talk)
+        self.editor._log(ChangeKind.ADDED, talk, slot)
+
+    def _update(
+        self, slot: Slot, item: DocTalk, rooms: dict[str, Room], tracks: dict[str, Track], speakers: dict[str, Speaker]
+    ) -> bool:
+        talk, log = slot.talk, self.editor._log
+        changed = False
+        start, end = item.start.astimezone(datetime.UTC), (item.start + item.duration).astimezone(datetime.UTC)
+        if (start, end) != (slot.start_at, slot.end_at):
+            log(ChangeKind.MOVED_TIME, talk, slot, {"from": slot.start_at.isoformat(), "to": start.isoformat()})
+            slot.start_at, slot.end_at, slot.sequence, changed = start, end, slot.sequence + 1, True
+        room_id = rooms[item.room].id if item.room else None
+        if room_id != slot.room_id:
+            log(ChangeKind.MOVED_ROOM, talk, slot, {"from": slot.room.name if slot.room else None, "to": item.room})
+            slot.room_id, slot.sequence, changed = room_id, slot.sequence + 1, True
+        status = SlotStatus.CANCELLED if item.cancelled else SlotStatus.CONFIRMED
+        if status != slot.status:
+            log(ChangeKind.CANCELLED if item.cancelled else ChangeKind.RESTORED, talk, slot)
+            slot.status, slot.sequence, changed = status, slot.sequence + 1, True
+        if item.title[:300] != talk.title:
+            log(ChangeKind.RETITLED, talk, detail={"from": talk.title, "to": item.title[:300]})
+            talk.title, changed = item.title[:300], True
+        new_links = _links(item, speakers)
+        if [(n.speaker_id, n.role) for n in new_links] != [(o.speaker_id, o.role) for o in talk.speaker_links]:
+            log(ChangeKind.SPEAKERS_CHANGED, talk)
+            self.relinks.append((talk, new_links))
+            changed = True
+        quiet = {
+            "subtitle": item.subtitle[:300],
+            "abstract": _abstract(item),
+            "kind": self._kind(item),
+            "language": (item.language or "")[:16],
+            "track_id": tracks[item.track].id if item.track else None,
+            "url": item.url[:500],
+            "recording_url": item.recording_url[:500],
+        }
+        for name, value in quiet.items():
+            if getattr(talk, name) != value:
+                setattr(talk, name, value)
+                self.editor.touch()
+                changed = True
+        return changed
+
+
+def _abstract(item: DocTalk) -> str:
+    return "\n\n".join(part for part in (item.abstract, item.description) if part)
+
+
+def _role(text: str) -> SpeakerRole:
+    try:
+        return SpeakerRole(text)
+    except ValueError:
+        return SpeakerRole.SPEAKER
+
+
+def _links(item: DocTalk, speakers: dict[str, Speaker]) -> list[TalkSpeaker]:
+    """One link per person, in the file's order (a name listed twice counts once)."""
+    first_role: dict[str, str] = {}
+    for person in item.persons:
+        first_role.setdefault(person.name, person.role)
+    return [
+        TalkSpeaker(speaker_id=speakers[name].id, role=_role(role), position=n)
+        for n, (name, role) in enumerate(first_role.items())
+    ]
