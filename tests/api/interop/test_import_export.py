@@ -117,7 +117,6 @@ class TestMalformedImports:
             "wrong-types",
             "truncated-json",
             "outside-event",
-            "bad-time",
             "non-utf8",
             "not-a-schedule",
         ],
