@@ -18,9 +18,11 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
 from swagger_ui_bundle import swagger_ui_path
 
+from service.attendees.controllers import AttendeeController
 from service.calendar.controllers import CalendarController
 from service.core.errors import problem_details_config
 from service.core.http import RenderCache
+from service.core.limits import attendee_rate_limit
 from service.db.config import sqlalchemy_config
 from service.db.migrate import upgrade_async
 from service.demo.loader import load_demo_if_empty
@@ -31,6 +33,7 @@ from service.schedule.editing_controllers import ChangeLogController
 from service.settings import Settings, get_settings
 from service.speakers.controllers import SpeakerController
 from service.system.controllers import SystemController
+from service.takeaways.controllers import TakeawayController
 
 API_VERSION = "0.1.0"
 DOCS_ASSETS = "/docs-assets"
@@ -99,6 +102,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CalendarController,
             ChangeLogController,
             InteropController,
+            AttendeeController,
+            TakeawayController,
             create_static_files_router(path=DOCS_ASSETS, directories=[swagger_ui_path], include_in_schema=False),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
@@ -109,6 +114,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
             log_exceptions="debug",
         ),
+        middleware=[attendee_rate_limit(settings.attendee_writes_per_minute).middleware],
+        request_max_body_size=settings.max_body_kb * 1024,
         state=State({"render_cache": RenderCache(settings.render_cache_mb * 1024 * 1024)}),
         debug=settings.debug,
     )

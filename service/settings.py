@@ -32,6 +32,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Base URL clients reach the service at (for links in responses); empty means the request's own."""
     render_cache_mb: int = 64
     """Memory per worker for rendered responses, reused until the schedule changes."""
+    attendee_writes_per_minute: int = 120
+    """Writes one attendee (or one address, for registration) may make per minute, per worker."""
+    max_body_kb: int = 1024
+    """Largest request body accepted (the import route allows 50 MB, takeaways 64 kB)."""
     debug: bool = False
     """Show tracebacks in error responses. Never in production."""
 

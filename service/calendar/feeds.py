@@ -50,6 +50,17 @@ class FeedService:
             title = removed[-1].title
         return await self._render(event, f"{title} ({event.title})", base, rows, speakers_of, removed)
 
+    async def starred_feed(
+        self, event: Event, talk_ids: Sequence[uuid.UUID], base: str, alarm_minutes: int | None
+    ) -> bytes:
+        """An attendee's own calendar: the talks they starred, exactly as the event feed shows them."""
+        statement = queries.schedule_rows(event.id).where(Slot.talk_id.in_(talk_ids))
+        rows, speakers_of = await self.schedule.fetch(event, statement)
+        wanted = set(talk_ids)
+        removed = [c for c in await removed_slots(self.session, event.id) if c.talk_id in wanted]
+        alarm = datetime.timedelta(minutes=alarm_minutes) if alarm_minutes is not None else None
+        return await self._render(event, f"{event.title}: my talks", base, rows, speakers_of, removed, alarm)
+
     async def _render(
         self,
         event: Event,
@@ -58,6 +69,7 @@ class FeedService:
         rows: Sequence[Any],
         speakers_of: dict[uuid.UUID, list[SpeakerRef]],
         removed: Sequence[ScheduleChange],
+        alarm: datetime.timedelta | None = None,
     ) -> bytes:
         tz = zone(event.timezone)
         items = [_from_row(row, event, base, speakers_of.get(row.talk_id, [])) for row in rows]
@@ -65,7 +77,7 @@ class FeedService:
         info = FeedInfo(name=name, timezone=event.timezone, description=event.description, url=event.website)
         # Rendering thousands of VEVENTs is seconds of pure Python; in a thread the worker keeps
         # answering health checks and 304s meanwhile.
-        return await asyncio.to_thread(render_ical, info, items, tz)
+        return await asyncio.to_thread(render_ical, info, items, tz, alarm)
 
 
 def _description(row: Any, speakers: Sequence[SpeakerRef]) -> str:

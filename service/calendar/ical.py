@@ -18,7 +18,7 @@ import datetime
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from icalendar import Calendar, Event, Timezone, vDuration
+from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
 PRODID = "-//Plenary//Plenary schedule feed//EN"
 UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"})
@@ -77,7 +77,9 @@ def _wall_clock(instant: datetime.datetime, tz: datetime.tzinfo) -> datetime.dat
     return local
 
 
-def render_ical(info: FeedInfo, events: list[FeedEvent], tz: datetime.tzinfo) -> bytes:
+def render_ical(
+    info: FeedInfo, events: list[FeedEvent], tz: datetime.tzinfo, alarm: datetime.timedelta | None = None
+) -> bytes:
     """The feed as bytes (CRLF line ends, lines folded at 75 octets, text escaped by icalendar)."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -101,11 +103,11 @@ def render_ical(info: FeedInfo, events: list[FeedEvent], tz: datetime.tzinfo) ->
         calendar.add_component(_vtimezone(info.timezone, min(years), max(years)))
 
     for item in sorted(events, key=lambda e: (e.start, e.uid)):
-        calendar.add_component(_vevent(item, tz, in_utc))
+        calendar.add_component(_vevent(item, tz, in_utc, alarm))
     return bytes(calendar.to_ical())
 
 
-def _vevent(item: FeedEvent, tz: datetime.tzinfo, in_utc: bool) -> Event:
+def _vevent(item: FeedEvent, tz: datetime.tzinfo, in_utc: bool, alarm: datetime.timedelta | None) -> Event:
     event = Event()
     event.add("uid", item.uid)
     event.add("dtstamp", _utc(item.last_modified))
@@ -125,4 +127,10 @@ def _vevent(item: FeedEvent, tz: datetime.tzinfo, in_utc: bool) -> Event:
         event.add("categories", list(item.categories))
     for attachment in item.attachments:
         event.add("attach", attachment)
+    if alarm is not None and not item.cancelled:
+        reminder = Alarm()
+        reminder.add("action", "DISPLAY")
+        reminder.add("description", item.summary)
+        reminder.add("trigger", -alarm)
+        event.add_component(reminder)
     return event

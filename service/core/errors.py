@@ -59,6 +59,12 @@ class ForbiddenError(PlenaryError):
     code = "forbidden"
 
 
+class PreconditionRequiredError(PlenaryError):
+    """A write that must say which version it edits did not (RFC 6585, 428)."""
+
+    code = "precondition_required"
+
+
 class StaleVersionError(PlenaryError):
     """If-Match named a version that is no longer current: somebody else changed it first."""
 
@@ -73,6 +79,7 @@ PROBLEM_STATUS: dict[type[PlenaryError], HTTPStatus] = {
     UnauthenticatedError: HTTPStatus.UNAUTHORIZED,
     ForbiddenError: HTTPStatus.FORBIDDEN,
     StaleVersionError: HTTPStatus.PRECONDITION_FAILED,
+    PreconditionRequiredError: HTTPStatus.PRECONDITION_REQUIRED,
 }
 
 
@@ -128,13 +135,18 @@ def validation_problem(exc: ValidationException) -> ProblemDetailsException:
 
 def http_problem(exc: HTTPException) -> ProblemDetailsException:
     status = HTTPStatus(exc.status_code)
+    headers = dict(exc.headers or {})
+    if status is HTTPStatus.TOO_MANY_REQUESTS:
+        # Litestar's limiter says when the window resets; clients and proxies read Retry-After.
+        reset = next((v for k, v in headers.items() if k.lower() == "ratelimit-reset"), "60")
+        headers["Retry-After"] = str(max(1, int(float(reset))))
     detail = exc.detail if exc.detail and exc.detail != status.phrase else status.description
     code = status.phrase.lower().replace(" ", "_").replace("-", "_")
     return ProblemDetailsException(
         status_code=status.value,
         title=status.phrase,
         detail=detail,
-        headers=exc.headers,
+        headers=headers,
         extra={"code": code},
     )
 

@@ -29,6 +29,8 @@ class Event(UUIDAuditBase):
     venue: Mapped[str] = mapped_column(String(200), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     website: Mapped[str] = mapped_column(String(500), default="")
+    join_code: Mapped[str] = mapped_column(String(64), default="")
+    """When set, attendees must give it to register (shared by the organisers at the venue)."""
     schedule_version: Mapped[int] = mapped_column(Integer, default=1)
     """Increases with every change to the schedule; the schedule's ETag follows it."""
     schedule_modified_at: Mapped[datetime.datetime] = mapped_column(

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -13,13 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.errors import NotFoundError
+from service.core.secrets import hash_secret, new_secret, secret_matches
 from service.core.time import utcnow
 from service.events.models import Event
 from service.organisers.models import ApiToken
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +39,8 @@ class TokenService:
             event_id = await self.session.scalar(select(Event.id).where(Event.slug == event_slug))
             if event_id is None:
                 raise NotFoundError(f"There is no event '{event_slug}'.", field="event")
-        secret = secrets.token_urlsafe(32)
-        token = ApiToken(name=name, event_id=event_id, is_admin=admin, secret_hash=_hash(secret))
+        secret = new_secret()
+        token = ApiToken(name=name, event_id=event_id, is_admin=admin, secret_hash=hash_secret(secret))
         self.session.add(token)
         await self.session.flush()
         return token, f"{token.id}.{secret}"
@@ -58,9 +52,7 @@ class TokenService:
         except ValueError:
             return None
         token = await self.session.get(ApiToken, key)
-        # Compare even when the row is missing, so a wrong id and a wrong secret take the same time.
-        expected = token.secret_hash if token is not None else _hash("")
-        if not hmac.compare_digest(expected, _hash(secret)) or token is None or token.revoked_at is not None:
+        if not secret_matches(secret, token.secret_hash if token else None) or token is None or token.revoked_at:
             return None
         return Organiser(token_id=token.id, event_id=token.event_id, is_admin=token.is_admin)
 

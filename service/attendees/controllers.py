@@ -1,0 +1,193 @@
+"""HTTP routes of attendees: register, stars, the personal calendar, forget me."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, HttpMethod, Request, Response, delete, get, post, put, route
+from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from service.attendees.deps import provide_attendee, provide_attendee_service
+from service.attendees.models import Attendee
+from service.attendees.services import AttendeeService
+from service.calendar.deps import provide_feed_service
+from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
+from service.core.errors import NotFoundError
+from service.core.http import Validators, make_etag
+from service.core.params import parse_id
+from service.core.schemas import BaseStruct, FeedLinks, feed_links
+from service.events.deps import base_url, provide_event, provide_events_service
+from service.events.models import Event
+from service.events.services import EventService
+from service.schedule.deps import provide_schedule_service
+from service.schedule.models import Slot
+from service.schedule.queries import schedule_rows
+from service.schedule.schemas import ScheduleEntry
+from service.schedule.services import EntryBuilder, ScheduleService
+from service.settings import Settings
+
+ATTENDEE_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
+AlarmParam = Annotated[
+    int | None, QueryParameter(ge=0, le=24 * 60, description="Add a reminder this many minutes before each talk.")
+]
+
+
+class Registration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    display_name: Annotated[str, msgspec.Meta(max_length=80)] = ""
+    """Shown beside your public takeaways; leave empty to stay anonymous."""
+    join_code: Annotated[str, msgspec.Meta(max_length=64)] = ""
+
+
+class Registered(BaseStruct):
+    id: str
+    token: str
+    """Your bearer token. Shown this once: keep it on the device."""
+    display_name: str
+    event: str
+    calendar: FeedLinks
+    """Your personal calendar of starred talks. Secret: anyone with the URL can read it."""
+
+
+class Me(BaseStruct):
+    id: str
+    display_name: str
+    event: str
+
+
+def personal_feed(base: str, feed_secret: str) -> FeedLinks:
+    return feed_links(base, f"/calendar/{feed_secret}.ics")
+
+
+class AttendeeController(Controller):
+    tags = ["attendees"]
+    dependencies = {
+        "events_service": Provide(provide_events_service, sync_to_thread=False),
+        "event": Provide(provide_event),
+        "attendee_service": Provide(provide_attendee_service, sync_to_thread=False),
+        "attendee": Provide(provide_attendee),
+        "schedule_service": Provide(provide_schedule_service, sync_to_thread=False),
+        "feeds": Provide(provide_feed_service, sync_to_thread=False),
+    }
+
+    @post("/events/{slug:str}/attendees", summary="Register on this device", status_code=HTTP_201_CREATED)
+    async def register(
+        self,
+        request: Request[Any, Any, Any],
+        event: NamedDependency[Event],
+        attendee_service: NamedDependency[AttendeeService],
+        settings: NamedDependency[Settings],
+        data: JSONBody[Registration],
+    ) -> Registered:
+        attendee, token, feed_secret = await attendee_service.register(event, data.display_name, data.join_code)
+        return Registered(
+            id=str(attendee.id),
+            token=token,
+            display_name=attendee.display_name,
+            event=event.slug,
+            calendar=personal_feed(base_url(request, settings), feed_secret),
+        )
+
+    @get("/me", summary="Who this token is", security=ATTENDEE_SECURITY)
+    async def me(self, attendee: NamedDependency[Attendee], events_service: NamedDependency[EventService]) -> Me:
+        event = await events_service.get(attendee.event_id)
+        return Me(id=str(attendee.id), display_name=attendee.display_name, event=event.slug)
+
+    @delete("/me", summary="Forget me: delete this attendee and everything they wrote", security=ATTENDEE_SECURITY)
+    async def forget_me(
+        self, attendee: NamedDependency[Attendee], attendee_service: NamedDependency[AttendeeService]
+    ) -> None:
+        await attendee_service.forget(attendee)
+
+    @put("/me/starred/{talk_id:str}", summary="Star a talk", status_code=204, security=ATTENDEE_SECURITY)
+    async def star(
+        self,
+        attendee: NamedDependency[Attendee],
+        attendee_service: NamedDependency[AttendeeService],
+        talk_id: FromPath[str],
+    ) -> None:
+        await attendee_service.star(attendee, parse_id(talk_id, "talk_id"))
+
+    @delete("/me/starred/{talk_id:str}", summary="Unstar a talk", security=ATTENDEE_SECURITY)
+    async def unstar(
+        self,
+        attendee: NamedDependency[Attendee],
+        attendee_service: NamedDependency[AttendeeService],
+        talk_id: FromPath[str],
+    ) -> None:
+        await attendee_service.unstar(attendee, parse_id(talk_id, "talk_id"))
+
+    @get("/me/starred", summary="My starred talks, as schedule entries in time order", security=ATTENDEE_SECURITY)
+    async def starred(
+        self,
+        attendee: NamedDependency[Attendee],
+        attendee_service: NamedDependency[AttendeeService],
+        events_service: NamedDependency[EventService],
+        schedule_service: NamedDependency[ScheduleService],
+    ) -> list[ScheduleEntry]:
+        event = await events_service.get(attendee.event_id)
+        talk_ids = await attendee_service.starred_ids(attendee)
+        rows, speakers_of = await schedule_service.fetch(
+            event, schedule_rows(event.id).where(Slot.talk_id.in_(talk_ids))
+        )
+        return EntryBuilder(event).build(rows, speakers_of)
+
+    @post(
+        "/me/calendar-token",
+        summary="Replace my calendar URL (the old one stops working)",
+        status_code=200,
+        security=ATTENDEE_SECURITY,
+    )
+    async def rotate_calendar(
+        self,
+        request: Request[Any, Any, Any],
+        attendee: NamedDependency[Attendee],
+        attendee_service: NamedDependency[AttendeeService],
+        settings: NamedDependency[Settings],
+    ) -> FeedLinks:
+        return personal_feed(base_url(request, settings), await attendee_service.rotate_feed(attendee))
+
+    @route(
+        "/calendar/{feed_file:str}",
+        http_method=[HttpMethod.GET, HttpMethod.HEAD],
+        summary="My calendar of starred talks",
+        description="The secret URL from registration (calendar apps cannot send headers). Same UIDs, "
+        "zones and cancellations as the event feed; `alarm` adds a reminder.",
+        media_type=ICAL_MEDIA_TYPE,
+    )
+    async def personal_calendar(
+        self,
+        request: Request[Any, Any, Any],
+        attendee_service: NamedDependency[AttendeeService],
+        events_service: NamedDependency[EventService],
+        feeds: NamedDependency[FeedService],
+        settings: NamedDependency[Settings],
+        feed_file: FromPath[str],
+        alarm: AlarmParam = None,
+    ) -> Response[bytes]:
+        attendee = await attendee_service.by_feed_secret(feed_file.removesuffix(".ics"))
+        if attendee is None or not feed_file.endswith(".ics"):
+            raise NotFoundError("There is no such calendar (the URL may have been replaced).", field="feed_file")
+        event = await events_service.get(attendee.event_id)
+        talk_ids = await attendee_service.starred_ids(attendee)
+        base = base_url(request, settings)
+        etag = make_etag(
+            "starred",
+            attendee.id,
+            attendee.stars_version,
+            event.schedule_version,
+            event.updated_at,
+            alarm,
+            base,
+            attendee.feed_token_hash,
+        )
+        validators = Validators(
+            etag=etag,
+            last_modified=max(event.schedule_modified_at, attendee.updated_at),
+            cache_control="private, max-age=0, must-revalidate",
+        )
+        return await validators.serve(
+            request, lambda: feeds.starred_feed(event, talk_ids, base, alarm), ICAL_MEDIA_TYPE
+        )

@@ -1,0 +1,29 @@
+"""The attendee behind a request: bearer token in, 401 if there is none that works."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.di import NamedDependency
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from service.attendees.models import Attendee
+from service.attendees.services import AttendeeService
+from service.core.errors import UnauthenticatedError
+
+
+def provide_attendee_service(db_session: NamedDependency[AsyncSession]) -> AttendeeService:
+    return AttendeeService(db_session)
+
+
+async def provide_attendee(
+    request: Request[Any, Any, Any], attendee_service: NamedDependency[AttendeeService]
+) -> Attendee:
+    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise UnauthenticatedError("This needs your attendee token: send 'Authorization: Bearer <token>'.")
+    attendee = await attendee_service.authenticate(presented.strip())
+    if attendee is None:
+        raise UnauthenticatedError("The attendee token is not valid (unknown, mistyped or deleted).")
+    return attendee
