@@ -17,13 +17,17 @@ def provide_attendee_service(db_session: NamedDependency[AsyncSession]) -> Atten
     return AttendeeService(db_session)
 
 
-async def provide_attendee(
-    request: Request[Any, Any, Any], attendee_service: NamedDependency[AttendeeService]
-) -> Attendee:
+async def provide_attendee(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Attendee:
+    """The caller; 401 when the token is missing or wrong.
+
+    It takes the session itself rather than ``attendee_service``: Litestar resolves dependencies of
+    the same depth concurrently, and this lookup must not share a batch with the event lookup
+    (one AsyncSession cannot run two queries at once). At depth two it runs before ``event``.
+    """
     scheme, _, presented = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not presented.strip():
         raise UnauthenticatedError("This needs your attendee token: send 'Authorization: Bearer <token>'.")
-    attendee = await attendee_service.authenticate(presented.strip())
+    attendee = await AttendeeService(db_session).authenticate(presented.strip())
     if attendee is None:
         raise UnauthenticatedError("The attendee token is not valid (unknown, mistyped or deleted).")
     return attendee

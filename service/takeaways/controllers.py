@@ -30,7 +30,7 @@ from service.takeaways.services import TakeawayService, client_id_for
 
 MAX_TAKEAWAY_BODY = 64 * 1024
 SinceParam = Annotated[str | None, QueryParameter(description="A cursor from an earlier answer.", max_length=100)]
-EventParam = Annotated[str | None, QueryParameter(description="Only this event (slug).", max_length=64)]
+EventParam = Annotated[str | None, QueryParameter(name="event", description="Only this event (slug).", max_length=64)]
 TalkParam = Annotated[uuid.UUID | None, QueryParameter(description="Only notes on this talk.")]
 
 
@@ -162,10 +162,10 @@ class TakeawayController(Controller):
         takeaways: NamedDependency[TakeawayService],
         events_service: NamedDependency[EventService],
         since: SinceParam = None,
-        event: EventParam = None,
+        event_slug: EventParam = None,
         talk: TalkParam = None,
     ) -> SyncPage:
-        event_id = (await events_service.get_by_slug(event)).id if event else None
+        event_id = (await events_service.get_by_slug(event_slug)).id if event_slug else None
         return await takeaways.sync(attendee, since, event_id, talk)
 
     @patch(
@@ -209,7 +209,9 @@ class TakeawayController(Controller):
         attendee: NamedDependency[Attendee],
         db_session: NamedDependency[AsyncSession],
         events_service: NamedDependency[EventService],
-        event: EventParam = None,
+        event_slug: EventParam = None,
     ) -> str:
-        chosen = await events_service.get_by_slug(event) if event else await events_service.get(attendee.event_id)
+        chosen = (
+            await events_service.get_by_slug(event_slug) if event_slug else await events_service.get(attendee.event_id)
+        )
         return await digest_for(db_session, attendee, chosen)
