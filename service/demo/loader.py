@@ -14,10 +14,13 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.attendees.models import Attendee, Star
+from service.core.secrets import hash_secret, new_secret
 from service.core.time import as_instant, utcnow, zone
 from service.events.models import Event
 from service.schedule.models import Room, Slot, SpeakerRole, Talk, TalkKind, TalkSpeaker, Track
 from service.speakers.models import Speaker
+from service.takeaways.models import Takeaway, Visibility
 
 DEMO_NAMESPACE = uuid.UUID("6f1d3a57-2b7c-4c44-9a53-0c1e8f0b7d21")
 
@@ -96,10 +99,25 @@ class FixtureEvent(_Strict):
     talks: list[FixtureTalk]
 
 
+class FixtureTakeaway(_Strict):
+    talk: str
+    text: str
+    visibility: Visibility
+
+
+class FixtureAttendee(_Strict):
+    key: str
+    event: str
+    display_name: str
+    starred: list[str] = []
+    takeaways: list[FixtureTakeaway] = []
+
+
 class DemoFile(_Strict):
     comment: str
     speakers: list[FixtureSpeaker]
     events: list[FixtureEvent]
+    attendees: list[FixtureAttendee] = []
 
 
 def fixtures_dir() -> Path:
@@ -140,6 +158,10 @@ async def load_demo(session: AsyncSession, demo: DemoFile | None = None) -> list
             continue
         session.add(_event(fixture, speakers))
         added.append(fixture.slug)
+    await session.flush()
+    for attendee in demo.attendees:
+        if attendee.event in added:
+            session.add_all(_attendee(attendee))
     await session.flush()
     return added
 
@@ -209,3 +231,34 @@ def _event(fixture: FixtureEvent, speakers: dict[str, Speaker]) -> Event:
         talks.append(talk)
     event.talks = talks
     return event
+
+
+def _attendee(fixture: FixtureAttendee) -> list[object]:
+    """A demo attendee with stars and takeaways. Nobody can sign in as them: their token is
+    random and thrown away, as a real token would be after it is shown once."""
+    event_id = demo_id("event", fixture.event)
+    attendee = Attendee(
+        id=demo_id("attendee", fixture.key),
+        event_id=event_id,
+        display_name=fixture.display_name,
+        token_hash=hash_secret(new_secret()),
+        feed_token_hash=hash_secret(new_secret()),
+        sync_counter=len(fixture.takeaways),
+        stars_version=len(fixture.starred),
+    )
+    rows: list[object] = [attendee]
+    rows += [Star(attendee_id=attendee.id, talk_id=demo_id(fixture.event, "talk", key)) for key in fixture.starred]
+    for n, note in enumerate(fixture.takeaways, start=1):
+        rows.append(
+            Takeaway(
+                id=demo_id("takeaway", fixture.key, str(n)),
+                attendee_id=attendee.id,
+                event_id=event_id,
+                talk_id=demo_id(fixture.event, "talk", note.talk),
+                client_id=demo_id("takeaway-client", fixture.key, str(n)),
+                text=note.text,
+                visibility=note.visibility,
+                sync_seq=n,
+            )
+        )
+    return rows

@@ -49,6 +49,8 @@ class EventCreate(Input):
 
 class EventUpdate(Input):
     title: Name | UnsetType = UNSET
+    join_code: Annotated[str, Meta(max_length=64)] | UnsetType = UNSET
+    """Attendees must give it to register; empty means anyone may."""
     timezone: Annotated[str, Meta(max_length=64)] | UnsetType = UNSET
     start_date: datetime.date | UnsetType = UNSET
     end_date: datetime.date | UnsetType = UNSET

@@ -82,3 +82,33 @@ class TestDemoContent:
         # The README's examples link to these ids.
         talks = entries((await client.get("/events/ai-startup-school-2025/schedule")).json())
         assert talks[0]["talk_id"] == "5dc3ac0a-558a-5691-8b60-3d44c94c08a5"
+
+
+class TestDemoTakeaways:
+    async def test_public_takeaways_are_readable_and_private_ones_are_not(
+        self, client: AsyncTestClient, demo: list[str]
+    ) -> None:
+        talks = {t["title"]: t for t in entries((await client.get("/events/cph-nlp-2025/schedule")).json())}
+        spike = talks["Spikes in the loss: looking at the data behind open language models"]
+        public = (await client.get(f"/events/cph-nlp-2025/talks/{spike['talk_id']}/takeaways")).json()
+        assert [t["author"] for t in public["items"]] == ["Symposium attendee"]
+        assert "microwavegang" in public["items"][0]["text"]
+
+        panel = talks["High-quality data is hard to obtain and use at scale"]
+        assert (await client.get(f"/events/cph-nlp-2025/talks/{panel['talk_id']}/takeaways")).json()["items"] == []
+
+        episode = entries((await client.get("/events/mlops-podcast-kilcher/schedule")).json())[0]
+        texts = [
+            t["text"]
+            for t in (await client.get(f"/events/mlops-podcast-kilcher/talks/{episode['talk_id']}/takeaways")).json()[
+                "items"
+            ]
+        ]
+        assert texts == ["Data quality and pre/post-processing beat model tweaks: 10x versus 5%."]
+
+    async def test_the_keynote_has_the_colleagues_takeaway(self, client: AsyncTestClient, demo: list[str]) -> None:
+        (keynote,) = entries((await client.get("/events/ai-startup-school-2025/schedule")).json())
+        items = (await client.get(f"/events/ai-startup-school-2025/talks/{keynote['talk_id']}/takeaways")).json()[
+            "items"
+        ]
+        assert [(t["author"], t["text"][:22]) for t in items] == [("A colleague", "We need a blend of Sof")]
