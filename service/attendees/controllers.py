@@ -15,18 +15,14 @@ from service.attendees.models import Attendee
 from service.attendees.services import AttendeeService
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
-from service.core.errors import NotFoundError
-from service.core.http import Validators, make_etag
 from service.core.params import parse_id
 from service.core.schemas import BaseStruct, FeedLinks, feed_links
 from service.events.deps import base_url, provide_event, provide_events_service
 from service.events.models import Event
 from service.events.services import EventService
 from service.schedule.deps import provide_schedule_service
-from service.schedule.models import Slot
-from service.schedule.queries import schedule_rows
 from service.schedule.schemas import ScheduleEntry
-from service.schedule.services import EntryBuilder, ScheduleService
+from service.schedule.services import ScheduleService
 from service.settings import Settings
 
 ATTENDEE_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
@@ -128,11 +124,7 @@ class AttendeeController(Controller):
         schedule_service: NamedDependency[ScheduleService],
     ) -> list[ScheduleEntry]:
         event = await events_service.get(attendee.event_id)
-        talk_ids = await attendee_service.starred_ids(attendee)
-        rows, speakers_of = await schedule_service.fetch(
-            event, schedule_rows(event.id).where(Slot.talk_id.in_(talk_ids))
-        )
-        return EntryBuilder(event).build(rows, speakers_of)
+        return await schedule_service.entries_for_talks(event, await attendee_service.starred_ids(attendee))
 
     @post(
         "/me/calendar-token",
@@ -167,27 +159,8 @@ class AttendeeController(Controller):
         feed_file: FromPath[str],
         alarm: AlarmParam = None,
     ) -> Response[bytes]:
-        attendee = await attendee_service.by_feed_secret(feed_file.removesuffix(".ics"))
-        if attendee is None or not feed_file.endswith(".ics"):
-            raise NotFoundError("There is no such calendar (the URL may have been replaced).", field="feed_file")
-        event = await events_service.get(attendee.event_id)
-        talk_ids = await attendee_service.starred_ids(attendee)
         base = base_url(request, settings)
-        etag = make_etag(
-            "starred",
-            attendee.id,
-            attendee.stars_version,
-            event.schedule_version,
-            event.updated_at,
-            alarm,
-            base,
-            attendee.feed_token_hash,
-        )
-        validators = Validators(
-            etag=etag,
-            last_modified=max(event.schedule_modified_at, attendee.updated_at),
-            cache_control="private, max-age=0, must-revalidate",
-        )
-        return await validators.serve(
-            request, lambda: feeds.starred_feed(event, talk_ids, base, alarm), ICAL_MEDIA_TYPE
+        calendar = await attendee_service.personal_calendar(feed_file, alarm, base)
+        return await calendar.validators.serve(
+            request, lambda: feeds.starred_feed(calendar.event, calendar.talk_ids, base, alarm), ICAL_MEDIA_TYPE
         )

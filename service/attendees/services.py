@@ -5,15 +5,26 @@ from __future__ import annotations
 import hmac
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.models import Attendee, Star
 from service.core.errors import ForbiddenError, NotFoundError
+from service.core.http import Validators, make_etag
 from service.core.secrets import hash_secret, new_secret, secret_matches
 from service.events.models import Event
 from service.schedule.models import Talk
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalCalendar:
+    """What a personal feed shows, and the validators that change with it."""
+
+    event: Event
+    talk_ids: Sequence[uuid.UUID]
+    validators: Validators
 
 
 class AttendeeService:
@@ -98,3 +109,28 @@ class AttendeeService:
                 select(Star.talk_id).where(Star.attendee_id == attendee.id).order_by(Star.created_at)
             )
         ).all()
+
+    async def personal_calendar(self, feed_file: str, alarm: int | None, base: str) -> PersonalCalendar:
+        """The calendar behind a secret URL; 404 for a wrong or replaced one."""
+        attendee = await self.by_feed_secret(feed_file.removesuffix(".ics")) if feed_file.endswith(".ics") else None
+        if attendee is None:
+            raise NotFoundError("There is no such calendar (the URL may have been replaced).", field="feed_file")
+        event = await self.session.get_one(Event, attendee.event_id)
+        talk_ids = await self.starred_ids(attendee)
+        # The tag follows the stars, the schedule, the reminder and the URL's secret itself.
+        etag = make_etag(
+            "starred",
+            attendee.id,
+            attendee.stars_version,
+            attendee.feed_token_hash,
+            event.schedule_version,
+            event.updated_at,
+            alarm,
+            base,
+        )
+        validators = Validators(
+            etag=etag,
+            last_modified=max(event.schedule_modified_at, attendee.updated_at),
+            cache_control="private, max-age=0, must-revalidate",
+        )
+        return PersonalCalendar(event=event, talk_ids=talk_ids, validators=validators)

@@ -216,6 +216,10 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
             ]
         return rows, speakers_of
 
+    async def entries_for_talks(self, event: Event, talk_ids: Sequence[uuid.UUID]) -> list[ScheduleEntry]:
+        """Every slot of these talks, in schedule order (a starred workshop shows each occurrence)."""
+        return await self._entries(event, queries.schedule_rows(event.id).where(Slot.talk_id.in_(talk_ids)))
+
     async def _entries(self, event: Event, statement: Select[tuple[Any, ...]]) -> list[ScheduleEntry]:
         rows, speakers_of = await self.fetch(event, statement)
         return EntryBuilder(event).build(rows, speakers_of)
