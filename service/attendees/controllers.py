@@ -17,7 +17,7 @@ from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
 from service.core.params import parse_id
 from service.core.schemas import BaseStruct, FeedLinks, feed_links
-from service.events.deps import base_url, provide_event, provide_events_service
+from service.events.deps import EVENT_DEPENDENCIES, base_url
 from service.events.models import Event
 from service.events.services import EventService
 from service.schedule.deps import provide_schedule_service
@@ -60,8 +60,7 @@ def personal_feed(base: str, feed_secret: str) -> FeedLinks:
 class AttendeeController(Controller):
     tags = ["attendees"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
         "attendee_service": Provide(provide_attendee_service, sync_to_thread=False),
         "attendee": Provide(provide_attendee),
         "schedule_service": Provide(provide_schedule_service, sync_to_thread=False),

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency, Provide
 
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
-from service.events.deps import base_url, event_validators, provide_event, provide_events_service
+from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators
 from service.events.models import Event
 from service.schedule.params import provide_schedule_filter
 from service.schedule.services import ScheduleFilter
@@ -30,8 +30,7 @@ class CalendarController(Controller):
     path = "/events/{slug:str}"
     tags = ["calendar"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
         "wanted": Provide(provide_schedule_filter, sync_to_thread=False),
         "feeds": Provide(provide_feed_service, sync_to_thread=False),
     }

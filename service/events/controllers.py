@@ -11,7 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from service.core.params import Limit, Offset
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
-from service.events.deps import base_url, event_validators, provide_event, provide_events_service, require_current
+from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators, require_current
 from service.events.models import Event
 from service.events.schemas import EventOut
 from service.events.services import EventService
@@ -26,8 +26,7 @@ class EventController(Controller):
     path = "/events"
     tags = ["events"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
         "organiser": Provide(provide_organiser),
         "admin": Provide(provide_admin),
         "editor": Provide(provide_event_editor),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -57,3 +57,10 @@ def require_current(request: Request[Any, Any, Any], event: Event) -> None:
             "fetch it again and re-apply your change.",
             field="If-Match",
         )
+
+
+EVENT_DEPENDENCIES = {
+    "events_service": Provide(provide_events_service, sync_to_thread=False),
+    "event": Provide(provide_event),
+}
+"""The event named in the path, for every controller under ``/events/{slug}``."""

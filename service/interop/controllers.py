@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.errors import InvalidFieldError
 from service.core.time import UnknownTimeZoneError, zone
-from service.events.deps import event_validators, provide_event, provide_events_service
+from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
 from service.interop.exporters import export_document
 from service.interop.formats import FORMATS, detect
@@ -54,8 +54,7 @@ class InteropController(Controller):
     path = "/events/{slug:str}"
     tags = ["formats"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
         "organiser": Provide(provide_organiser),
         "editor": Provide(provide_event_editor),
     }

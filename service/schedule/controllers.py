@@ -14,7 +14,7 @@ from service.calendar.feeds import FeedService
 from service.core.params import Limit, Offset, parse_datetime, parse_id
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.core.time import utcnow
-from service.events.deps import base_url, event_validators, provide_event, provide_events_service
+from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators
 from service.events.models import Event
 from service.schedule.deps import provide_schedule_service
 from service.schedule.editing_controllers import EDITING_DEPENDENCIES, ScheduleEditingRoutes
@@ -28,8 +28,7 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
     path = "/events/{slug:str}"
     tags = ["schedule"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
         "wanted": Provide(provide_schedule_filter, sync_to_thread=False),
         "schedule_service": Provide(provide_schedule_service, sync_to_thread=False),
         "feeds": Provide(provide_feed_service, sync_to_thread=False),

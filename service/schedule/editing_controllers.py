@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.params import Limit, Offset, parse_id
 from service.core.schemas import DEFAULT_PAGE_SIZE
-from service.events.deps import base_url, event_validators, provide_event, provide_events_service, require_current
+from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators, require_current
 from service.events.models import Event
 from service.organisers.deps import provide_event_editor, provide_organiser
 from service.organisers.services import Organiser
@@ -280,8 +280,7 @@ class ChangeLogController(Controller):
     path = "/events/{slug:str}"
     tags = ["schedule"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
     }
 
     @get(

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 
 from service.core.params import Limit, Offset, parse_id
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
-from service.events.deps import event_validators, provide_event, provide_events_service
+from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
 from service.schedule.editing_controllers import EDITING_DEPENDENCIES, SpeakerEditingRoutes
 from service.speakers.deps import provide_speakers_service
@@ -21,8 +21,7 @@ from service.speakers.services import SpeakerService
 class SpeakerController(SpeakerEditingRoutes, Controller):
     tags = ["speakers"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
         "speakers_service": Provide(provide_speakers_service, sync_to_thread=False),
         **EDITING_DEPENDENCIES,
     }

@@ -18,7 +18,7 @@ from service.attendees.models import Attendee
 from service.core.errors import InvalidParameterError, PreconditionRequiredError
 from service.core.params import Limit, Offset, parse_id
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
-from service.events.deps import provide_event, provide_events_service
+from service.events.deps import EVENT_DEPENDENCIES
 from service.events.models import Event
 from service.events.services import EventService
 from service.organisers.deps import provide_event_editor, provide_organiser
@@ -62,8 +62,7 @@ def etag_headers(takeaway: TakeawayOut) -> dict[str, str]:
 class TakeawayController(Controller):
     tags = ["takeaways"]
     dependencies = {
-        "events_service": Provide(provide_events_service, sync_to_thread=False),
-        "event": Provide(provide_event),
+        **EVENT_DEPENDENCIES,
         "attendee_service": Provide(provide_attendee_service, sync_to_thread=False),
         "attendee": Provide(provide_attendee),
         "takeaways": Provide(provide_takeaway_service, sync_to_thread=False),
