@@ -10,13 +10,22 @@
 #      - GET /health: the ceiling (the framework alone: no database, a tiny body),
 #      - the full schedule, one request at a time (curl, median of BENCH_SINGLE_RUNS): the cold
 #        render cost without queueing,
-#      - wrk on the full schedule (200): the "render every request" worst case.
+#      - wrk on the full schedule (200): the "render every request" worst case. Each request carries
+#        its own throwaway query parameter (bench/unique.lua), hence its own ETag: the service
+#        shares one render among concurrent requests for the same ETag even with the cache off,
+#        which would otherwise make two connections cost one render.
 #   2. cache on (the service's default size, PLENARY_RENDER_CACHE_MB unset): measured
 #      - GET /health again: the ceiling for this server, and a check on the machine's drift,
 #      - the first full-schedule request (a miss: render and store), then BENCH_SINGLE_RUNS more
 #        (hits, median),
+#      - BENCH_HERD requests at once for a body not rendered yet (another throwaway parameter):
+#        the time until the slowest is answered, about one render if they share it,
 #      - wrk on the schedule with If-None-Match: <its ETag> (304),
 #      - wrk on the full schedule (200), warm: cache hits.
+#
+# Before starting each server, the script waits (at most BENCH_QUIET_WAIT seconds) until the
+# machine has been nearly idle (under 0.15 of a core busy) for 5 s, so that a test run going on in
+# parallel is less likely to overlap the measurement; if it gives up, it says so and goes on.
 #
 # Every wrk figure is also given as a ratio to the /health ceiling of the same server, since the
 # machine is small and shared, and with the CPU that other processes (not the server, not wrk)
@@ -42,7 +51,8 @@
 #
 # Environment (defaults): BENCH_SIZES ("100 1000 10000"), BENCH_DURATION (10s), BENCH_THREADS (2),
 # BENCH_CONNECTIONS (32), BENCH_FULL_CONNECTIONS (2), BENCH_FULL_MIN_REQUESTS (20),
-# BENCH_SINGLE_RUNS (5), BENCH_MAX_DURATION (120, seconds), BENCH_TIMEOUT (wrk --timeout, 60s),
+# BENCH_SINGLE_RUNS (5), BENCH_HERD (8), BENCH_QUIET_WAIT (300, seconds; 0: do not wait),
+# BENCH_MAX_DURATION (120, seconds), BENCH_TIMEOUT (wrk --timeout, 60s),
 # BENCH_PORT (18765), BENCH_REVISION (unset: the working tree), BENCH_CACHE_MB (unset: the service's default; else the cache-on server's
 # PLENARY_RENDER_CACHE_MB), PYTHON (python), which must be the virtualenv's, with plenary installed.
 set -euo pipefail
@@ -56,6 +66,8 @@ connections="${BENCH_CONNECTIONS:-32}"
 full_connections="${BENCH_FULL_CONNECTIONS:-2}"
 full_min_requests="${BENCH_FULL_MIN_REQUESTS:-20}"
 single_runs="${BENCH_SINGLE_RUNS:-5}"
+herd="${BENCH_HERD:-8}"
+quiet_wait="${BENCH_QUIET_WAIT:-300}"
 max_duration="${BENCH_MAX_DURATION:-120}"
 timeout="${BENCH_TIMEOUT:-60s}"
 port="${BENCH_PORT:-18765}"
@@ -66,6 +78,8 @@ base="http://127.0.0.1:$port"
 duration="${duration%s}"
 [[ "$duration" =~ ^[0-9]+$ ]] || { echo "BENCH_DURATION must be whole seconds, e.g. 10 or 10s" >&2; exit 1; }
 [[ "$single_runs" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_SINGLE_RUNS must be a positive integer" >&2; exit 1; }
+[[ "$herd" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_HERD must be a positive integer" >&2; exit 1; }
+[[ "$quiet_wait" =~ ^[0-9]+$ ]] || { echo "BENCH_QUIET_WAIT must be whole seconds" >&2; exit 1; }
 [[ -z "$cache_mb" || "$cache_mb" =~ ^[1-9][0-9]*$ ]] || { echo "BENCH_CACHE_MB must be a positive integer" >&2; exit 1; }
 
 command -v plenary >/dev/null || { echo "plenary is not on PATH (activate the virtualenv)" >&2; exit 1; }
@@ -130,8 +144,8 @@ started_revision="$(revision_of)"
   "$python" "$here/wrk_report.py" header
 } >"$results"
 {
-  echo "| N | body | cache off: one request alone (median of $single_runs, min to max) | cache on: first request (miss) | cache on: next requests (hits, median of $single_runs) |"
-  echo "|---:|---:|---:|---:|---:|"
+  echo "| N | body | cache off: one request alone (median of $single_runs, min to max) | cache on: first request (miss) | cache on: next requests (hits, median of $single_runs) | cache on: $herd requests at once for a new body (slowest) |"
+  echo "|---:|---:|---:|---:|---:|---:|"
 } >"$singles"
 
 clock_ticks="$(getconf CLK_TCK)"
@@ -139,6 +153,23 @@ clock_ticks="$(getconf CLK_TCK)"
 machine_cpu() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8, $9; exit }' /proc/stat; }
 # utime + stime of one process, all its threads (fields 14 and 15 of /proc/PID/stat).
 process_cpu() { sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'; }
+
+# wait_quiet: until the whole machine used under 0.15 of a core for 5 s, at most $quiet_wait s.
+wait_quiet() {
+  local waited=0 before after busy
+  while ((waited < quiet_wait)); do
+    before="$(machine_cpu)"
+    sleep 5
+    after="$(machine_cpu)"
+    waited=$((waited + 5))
+    busy=$(awk -v b="${before%% *}" -v a="${after%% *}" -v hz="$clock_ticks" 'BEGIN { printf "%.2f", (a - b) / hz / 5 }')
+    if awk -v c="$busy" 'BEGIN { exit !(c < 0.15) }'; then
+      ((waited > 5)) && echo "  the machine was busy; waited ${waited}s for it to calm down" >&2
+      return 0
+    fi
+  done
+  ((quiet_wait == 0)) || echo "  the machine is still busy ($busy cores) after ${quiet_wait}s; measuring anyway" >&2
+}
 
 # start_server LOG [VAR=VALUE...]: one worker on the bench database, with these extra settings.
 start_server() {
@@ -206,6 +237,7 @@ for n in $sizes; do
   body="$out/schedule-$n.json"
 
   # 1. Cache off: every full-schedule request renders.
+  wait_quiet
   echo "  server with PLENARY_RENDER_CACHE_MB=0" >&2
   start_server "$out/server-$n-nocache.log" PLENARY_RENDER_CACHE_MB=0
   status=$(curl -s -D "$headers" -o "$body" -w '%{http_code}' "$schedule")
@@ -219,6 +251,15 @@ for n in $sizes; do
   [[ -n "$etag" ]] || { echo "no ETag on $schedule" >&2; exit 1; }
   status=$(curl -s -o /dev/null -w '%{http_code}' -H "If-None-Match: $etag" "$schedule")
   [[ "$status" == 304 ]] || { echo "If-None-Match: $etag got $status, not 304" >&2; exit 1; }
+  # The throwaway parameter of bench/unique.lua must change the ETag and nothing else.
+  status=$(curl -s -D "$headers.nonce" -o "$body.nonce" -w '%{http_code}' "$schedule?bench-nonce=check")
+  [[ "$status" == 200 ]] && cmp -s "$body" "$body.nonce" ||
+    { echo "$schedule?bench-nonce=check answered $status or another body" >&2; exit 1; }
+  if grep -qiF "etag: $etag" "$headers.nonce"; then
+    echo "the throwaway parameter does not change the ETag" >&2
+    exit 1
+  fi
+  rm -f "$headers.nonce" "$body.nonce"
 
   # One request at a time: the render cost without queueing, and the size of the wrk run below.
   cold_all=$(timings "$single_runs" "$schedule")
@@ -230,10 +271,11 @@ for n in $sizes; do
   echo "  schedule: $body_bytes bytes, ETag $etag, ${cold}s alone without the cache" >&2
 
   measure health-nocache "$connections" "$duration" "$base/health"
-  measure schedule-200-nocache "$full_connections" "$full_duration" "$schedule"
+  measure schedule-200-nocache "$full_connections" "$full_duration" "$schedule" -s "$here/unique.lua"
   stop_server
 
   # 2. Cache on: the first request renders and stores the body, the next ones are hits.
+  wait_quiet
   echo "  server with PLENARY_RENDER_CACHE_MB=${cache_mb:-<default>}" >&2
   if [[ -n "$cache_mb" ]]; then
     start_server "$out/server-$n-cache.log" PLENARY_RENDER_CACHE_MB="$cache_mb"
@@ -247,10 +289,20 @@ for n in $sizes; do
   cmp -s "$body" "$body.cached" || { echo "the cache-on server sent another body for $schedule" >&2; exit 1; }
   rm -f "$body.cached"
   warm=$(timings "$single_runs" "$schedule" | median)
-  echo "  cache on: first request ${first}s, then ${warm}s" >&2
+  # BENCH_HERD clients at once for a body nobody asked for yet: shared render or one each?
+  herd_out="$out/herd-$n.txt"
+  herd_pids=()
+  for _ in $(seq 1 "$herd"); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' "$schedule?bench-herd=1" &
+    herd_pids+=("$!")
+  done >"$herd_out"
+  wait "${herd_pids[@]}"
+  [[ "$(grep -c '^200 ' "$herd_out")" == "$herd" ]] || { echo "not all herd requests got 200:" >&2; cat "$herd_out" >&2; exit 1; }
+  herd_slowest=$(awk '{ print $2 }' "$herd_out" | sort -n | tail -n1)
+  echo "  cache on: first request ${first}s, then ${warm}s; $herd at once: ${herd_slowest}s for the slowest" >&2
   size=$("$python" "$here/wrk_report.py" bytes "$body_bytes")
-  printf '| %s | %s | %s (%s to %s) | %s | %s |\n' "$n" "$size" "$(ms "$cold")" "$(ms "$cold_min")" \
-    "$(ms "$cold_max")" "$(ms "$first")" "$(ms "$warm")" >>"$singles"
+  printf '| %s | %s | %s (%s to %s) | %s | %s | %s |\n' "$n" "$size" "$(ms "$cold")" "$(ms "$cold_min")" \
+    "$(ms "$cold_max")" "$(ms "$first")" "$(ms "$warm")" "$(ms "$herd_slowest")" >>"$singles"
 
   measure health-cache "$connections" "$duration" "$base/health"
   measure schedule-304 "$connections" "$duration" "$schedule" -H "If-None-Match: $etag"

@@ -65,6 +65,10 @@ def _http_date(value: datetime.datetime) -> str:
     return format_datetime(value.astimezone(datetime.UTC).replace(microsecond=0), usegmt=True)
 
 
+class _RenderAbandonedError(Exception):
+    """The request rendering a body was cancelled; whoever waited on it should render it."""
+
+
 class RenderCache:
     """Rendered bodies by entity tag, least recently used first out, bounded in bytes.
 
@@ -83,19 +87,33 @@ class RenderCache:
         """The cached body, or one render shared by every request that asks while it runs.
 
         Without this, a hundred calendars refreshing at the same moment after a schedule change
-        would each start the same render before the first one lands in the cache.
+        would each start the same render before the first one lands in the cache. If the request
+        doing the render is cancelled (its client went away), the others do not fail with it:
+        one of them renders instead.
         """
-        if (body := self.get(key)) is not None:
-            return body
-        if (running := self._rendering.get(key)) is not None:
-            return await asyncio.shield(running)
+        while True:
+            if (body := self.get(key)) is not None:
+                return body
+            running = self._rendering.get(key)
+            if running is None:
+                return await self._produce(key, produce)
+            try:
+                return await asyncio.shield(running)
+            except _RenderAbandonedError:
+                continue
+
+    async def _produce(self, key: str, produce: Callable[[], Awaitable[bytes]]) -> bytes:
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
         self._rendering[key] = future
         try:
             body = await produce()
+        except asyncio.CancelledError:
+            future.set_exception(_RenderAbandonedError())
+            future.exception()  # retrieved here, so an unwaited one is not reported at exit
+            raise
         except BaseException as exc:
             future.set_exception(exc)
-            future.exception()  # retrieved here, so an unwaited failure is not reported twice
+            future.exception()
             raise
         finally:
             del self._rendering[key]

@@ -82,3 +82,26 @@ class TestRenderOnce:
         results = await asyncio.gather(*(cache.render_once("tag", fail) for _ in range(3)), return_exceptions=True)
         assert all(isinstance(r, ValueError) for r in results)
         assert cache.get("tag") is None
+
+    async def test_when_the_rendering_request_is_cancelled_a_waiter_renders_instead(self) -> None:
+        import asyncio
+
+        cache = RenderCache(max_bytes=1000)
+        started = asyncio.Event()
+
+        async def slow() -> bytes:
+            started.set()
+            await asyncio.sleep(10)
+            return b"never"
+
+        async def quick() -> bytes:
+            return b"body"
+
+        first = asyncio.create_task(cache.render_once("tag", slow))
+        await started.wait()
+        waiter = asyncio.create_task(cache.render_once("tag", quick))
+        await asyncio.sleep(0)
+        first.cancel()
+        assert await waiter == b"body"
+        assert first.cancelled()
+        assert cache.get("tag") == b"body"
