@@ -101,6 +101,8 @@ import msgspec
 
 from service.core.time import UnknownTimeZoneError, day_bounds, schedule_day, zone
 from service.interop.model import (
+    CANCELLED_PREFIX,
+    GUID_NAMESPACE,
     DocLink,
     DocPerson,
     DocTalk,
@@ -108,9 +110,10 @@ from service.interop.model import (
     ImportWarning,
     ScheduleDocument,
     ScheduleFormatError,
+    kind_of,
 )
 
-NAMESPACE = uuid.UUID("a3e166da-5bde-448e-9869-12e7eb635abd")
+NAMESPACE = GUID_NAMESPACE
 """Namespace of every GUID this module derives (fixed forever: changing it re-keys every import)."""
 MAX_BYTES = 50 * 1024 * 1024
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
@@ -122,7 +125,7 @@ _CONFERENCE = "$.schedule.conference"
 _AT = re.compile(r"(?P<message>.*) - at `\$(?P<path>.*)`", re.DOTALL)
 _CLOCK = re.compile(r"(?P<h>\d{1,2}):(?P<m>[0-5]\d)")
 _DURATION = re.compile(r"(?P<h>\d{1,3}):(?P<m>[0-5]\d)(?::(?P<s>[0-5]\d))?")
-_CANCELLED = re.compile(r"cancell?ed[\s:]+", re.IGNORECASE)
+_CANCELLED = CANCELLED_PREFIX
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _COLOR = re.compile(r"#[0-9a-fA-F]{6}")
 _SLUG = re.compile(r"[a-z0-9_-]+[a-z0-9]")
@@ -130,23 +133,6 @@ _ACRONYM = re.compile(r"[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?")
 _TIME_ZONE_NAME = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
 """The schema's pattern, unanchored as written: JSON Schema applies it with search semantics."""
 _PERSON_CODE = re.compile(r"[A-Z0-9]+")
-
-_KIND_WORDS = {
-    "lightning": "lightning",
-    "keynote": "keynote",
-    "workshop": "workshop",
-    "panel": "panel",
-    "podium": "panel",
-    "break": "break",
-    "pause": "break",
-    "meetup": "social",
-    "social": "social",
-    "party": "social",
-    "concert": "social",
-    "lecture": "talk",
-    "talk": "talk",
-}
-_KIND_PRECEDENCE = ("lightning", "keynote", "workshop", "panel", "break", "social", "talk")
 
 
 # --- Wire Structs: one per spec object, fields spelled as the spec spells them. ---
@@ -622,15 +608,6 @@ class _Reader:
                 self._without_date[0],
                 f"{len(self._without_date)} event(s) without a date; their start comes from the day's date and start",
             )
-
-
-def kind_of(type_text: str) -> str | None:
-    """Our kind for a file's ``type``, or None when no word of it is known."""
-    words: set[str] = set()
-    for word in re.findall(r"[a-z]+", type_text.lower()):
-        words.update((word, word.removesuffix("s")))
-    kinds = {_KIND_WORDS[word] for word in words if word in _KIND_WORDS}
-    return next((kind for kind in _KIND_PRECEDENCE if kind in kinds), None)
 
 
 def _after_midnight(day: Day, clock: datetime.time, tz: ZoneInfo) -> bool:

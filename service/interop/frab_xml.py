@@ -109,6 +109,8 @@ from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hin
 
 from service.core.time import UnknownTimeZoneError, day_bounds, schedule_day, zone
 from service.interop.model import (
+    CANCELLED_PREFIX,
+    GUID_NAMESPACE,
     DocLink,
     DocPerson,
     DocTalk,
@@ -116,12 +118,13 @@ from service.interop.model import (
     ImportWarning,
     ScheduleDocument,
     ScheduleFormatError,
+    kind_of,
 )
 
 MAX_BYTES = 50 * 1024 * 1024
 """Larger files are refused before parsing: the largest real schedule we know is under 3 MB."""
 
-NAMESPACE = uuid.UUID("faf78600-290f-4a03-9361-45fe31bc6e6b")
+NAMESPACE = GUID_NAMESPACE
 """Fixed namespace of the GUIDs this module derives; changing it would change every derived GUID."""
 
 DEFAULT_DURATION = datetime.timedelta(minutes=30)
@@ -135,32 +138,12 @@ _Element = Any
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _DURATION = re.compile(r"(\d{1,3}):(\d{2})(?::(\d{2}))?")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
-_CANCELLED = re.compile(r"(?:(?:CANCELLED|CANCELED)[\s:]|(?i:cancell?ed)\s*:)\s*[:\-\u2013\u2014]*\s*")
+_CANCELLED = CANCELLED_PREFIX
 _SLUG = re.compile(r"[a-z0-9_]{4,}-[a-z0-9\-_]{4,}")
 _UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _HTTP = re.compile(r"https?://\S+")
 
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("lightning", re.compile(r"lightning")),
-    ("keynote", re.compile(r"keynote")),
-    ("break", re.compile(r"\bbreak\b|pause|lunch|coffee")),
-    ("panel", re.compile(r"panel|podium")),
-    ("workshop", re.compile(r"workshop|hands-on|tutorial")),
-    ("social", re.compile(r"meetup|social|\bparty\b|concert")),
-    ("conversation", re.compile(r"\bbof\b|discussion|conversation|meeting")),
-    ("talk", re.compile(r"lecture|talk|vortrag|presentation|devroom|maintrack")),
-)
-
-
-def _kind_of(type_text: str) -> str | None:
-    """Our kind for a frab ``<type>``, or None when the text is not recognised."""
-    lowered = type_text.strip().lower()
-    if lowered == "other":
-        return "other"
-    for kind, pattern in _KINDS:
-        if pattern.search(lowered):
-            return kind
-    return None
+_kind_of = kind_of
 
 
 # --------------------------------------------------------------------------------------- parse

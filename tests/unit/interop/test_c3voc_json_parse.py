@@ -367,7 +367,7 @@ class TestKind:
 
 class TestCancelled:
     @pytest.mark.parametrize(
-        "title", ["CANCELLED Loss spikes", "Cancelled: Loss spikes", "cancelled  Loss spikes", "CANCELED: Loss spikes"]
+        "title", ["CANCELLED Loss spikes", "Cancelled: Loss spikes", "cancelled:  Loss spikes", "CANCELED: Loss spikes"]
     )
     def test_a_cancelled_prefix_marks_the_talk_and_is_removed(self, title: str) -> None:
         doc = parse(schedule({"Ada": [event(title=title)]}))
