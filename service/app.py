@@ -16,6 +16,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, Contact, License, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.static_files import create_static_files_router
+from sqlalchemy.exc import IntegrityError
 from swagger_ui_bundle import swagger_ui_path
 
 from service.attendees.controllers import AttendeeController
@@ -81,9 +82,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         if settings.migrate_on_start:
             await upgrade_async(settings.database_url)
         if settings.load_demo:
-            async with db.get_session() as session:
-                loaded = await load_demo_if_empty(session)
-                await session.commit()
+            try:
+                async with db.get_session() as session:
+                    loaded = await load_demo_if_empty(session)
+                    await session.commit()
+            except IntegrityError:
+                # Another worker loaded it at the same moment: the demo is there, which is the point.
+                loaded = False
             if loaded:
                 logger.info("loaded the demo events into an empty database")
         try:

@@ -39,8 +39,15 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
-    # Migrate once here, before the workers start, so they do not race each other to do it.
+    # Migrate and load the demo once here, before the workers start, so they do not race each
+    # other to do it (two workers loading the demo into an empty PostgreSQL collided on a key).
     upgrade(settings.database_url)
+    if settings.load_demo:
+        from service.demo.loader import load_demo_if_empty
+
+        _with_session(load_demo_if_empty)
+    os.environ["PLENARY_MIGRATE_ON_START"] = "false"
+    os.environ["PLENARY_LOAD_DEMO"] = "false"
     base = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"  # noqa: S104 - display only
     click.echo(f"Plenary on {base} (database: {settings.database_url})")
     click.echo(f"  API docs:       {base}/docs")
