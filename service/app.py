@@ -11,13 +11,8 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Contact, License, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
-from litestar.static_files import create_static_files_router
 from sqlalchemy.exc import IntegrityError
-from swagger_ui_bundle import swagger_ui_path
 
 from service.attendees.controllers import AttendeeController
 from service.calendar.controllers import CalendarController
@@ -34,43 +29,10 @@ from service.schedule.editing_controllers import ChangeLogController
 from service.settings import Settings, get_settings
 from service.speakers.controllers import SpeakerController
 from service.system.controllers import SystemController
+from service.system.openapi import docs_assets_router, openapi_config
 from service.takeaways.controllers import TakeawayController
 
-API_VERSION = "0.1.0"
-DOCS_ASSETS = "/docs-assets"
-
 logger = logging.getLogger("plenary")
-
-
-def openapi_config() -> OpenAPIConfig:
-    """Interactive docs at /docs, served with local Swagger UI assets so they work offline."""
-    swagger = SwaggerRenderPlugin(
-        path="/",
-        js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
-        css_url=f"{DOCS_ASSETS}/swagger-ui.css",
-        standalone_preset_js_url=f"{DOCS_ASSETS}/swagger-ui-standalone-preset.js",
-        favicon=f'<link rel="icon" href="{DOCS_ASSETS}/favicon-32x32.png">',
-    )
-    return OpenAPIConfig(
-        title="Plenary",
-        version=API_VERSION,
-        description="A companion API for conferences and symposia: schedules in every time zone, "
-        "cheap polling with ETags, and problem+json errors that name the field.",
-        contact=Contact(name="Plenary developers"),
-        license=License(name="MIT", identifier="MIT"),
-        path="/docs",
-        render_plugins=[swagger],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    description="An organiser token from `plenary token create`.",
-                )
-            }
-        ),
-        use_handler_docstrings=False,
-    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -109,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             InteropController,
             AttendeeController,
             TakeawayController,
-            create_static_files_router(path=DOCS_ASSETS, directories=[swagger_ui_path], include_in_schema=False),
+            docs_assets_router(),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
         plugins=[SQLAlchemyPlugin(config=db), ProblemDetailsPlugin(problem_details_config())],
