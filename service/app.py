@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyPlugin
 from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.logging import LoggingConfig
@@ -17,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from service.attendees.controllers import AttendeeController
 from service.calendar.controllers import CalendarController
 from service.core.errors import problem_details_config
-from service.core.http import RenderCache
+from service.core.http import GZIP_MIN_BYTES, GzipMiddleware, RenderCache
 from service.core.limits import attendee_rate_limit
 from service.db.config import sqlalchemy_config
 from service.db.migrate import upgrade_async
@@ -33,6 +35,34 @@ from service.system.openapi import docs_assets_router, openapi_config
 from service.takeaways.controllers import TakeawayController
 
 logger = logging.getLogger("plenary")
+
+
+def cors_config(settings: Settings) -> CORSConfig:
+    """Web apps on other origins may read schedules, poll with ETags and write with a bearer token."""
+    return CORSConfig(
+        allow_origins=settings.cors_origin_list,
+        allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-None-Match",
+            "If-Modified-Since",
+            "If-Match",
+            "Idempotency-Key",
+            "Last-Event-ID",
+        ],
+        expose_headers=["ETag", "Last-Modified", "Location", "Retry-After", "Content-Disposition"],
+        # Bearer tokens, never cookies: no credentialed requests, so "*" stays safe.
+        allow_credentials=False,
+        max_age=3600,
+    )
+
+
+def compression_config() -> CompressionConfig:
+    """gzip for bodies over 1 kB when the client accepts it (rendered schedules bring their own)."""
+    return CompressionConfig(
+        backend="gzip", minimum_size=GZIP_MIN_BYTES, gzip_compress_level=6, middleware_class=GzipMiddleware
+    )
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -77,6 +107,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[SQLAlchemyPlugin(config=db), ProblemDetailsPlugin(problem_details_config())],
         lifespan=[prepare_database],
         openapi_config=openapi_config(),
+        cors_config=cors_config(settings),
+        compression_config=compression_config(),
         logging_config=LoggingConfig(
             root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
             log_exceptions="debug",

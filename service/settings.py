@@ -36,6 +36,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Writes one attendee (or one address, for registration) may make per minute, per worker."""
     max_body_kb: int = 1024
     """Largest request body accepted (the import route allows 50 MB, takeaways 64 kB)."""
+    cors_origins: str = "*"
+    """Origins (comma-separated) whose pages may call the API from a browser; ``*`` means any.
+
+    Plenary authenticates with bearer tokens, never cookies, so a page on another origin gains
+    nothing a script without a browser would not have: the default lets any web app read schedules.
+    """
     debug: bool = False
     """Show tracebacks in error responses. Never in production."""
 
@@ -53,6 +59,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             return msgspec.convert(raw, cls, strict=False)
         except msgspec.ValidationError as exc:
             raise ValueError(f"invalid PLENARY_* setting: {exc}") from exc
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip().rstrip("/") for origin in self.cors_origins.split(",") if origin.strip()]
 
     @property
     def is_sqlite(self) -> bool:

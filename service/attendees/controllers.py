@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, HttpMethod, Request, Response, delete, get, post, put, route
+from litestar import Controller, HttpMethod, Request, Response, delete, post, put, route
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -16,6 +16,7 @@ from service.attendees.services import AttendeeService
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
 from service.core.params import parse_id
+from service.core.routing import get
 from service.core.schemas import BaseStruct, FeedLinks, feed_links
 from service.events.deps import EVENT_DEPENDENCIES, base_url
 from service.events.models import Event

@@ -21,7 +21,8 @@ from service.schedule.models import ScheduleChange, Slot, SlotStatus, Talk
 from service.schedule.schemas import SpeakerRef
 from service.schedule.services import ScheduleFilter, ScheduleService
 
-ICAL_MEDIA_TYPE = "text/calendar; charset=utf-8"
+# Litestar appends "; charset=utf-8" to every text/* type itself.
+ICAL_MEDIA_TYPE = "text/calendar"
 
 
 def _uid(slot_id: uuid.UUID | str) -> str:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from service.core.params import Limit, Offset
+from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators, require_current
 from service.events.models import Event

@@ -8,7 +8,7 @@ import hashlib
 from advanced_alchemy.filters import LimitOffset
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from msgspec import UNSET
+from msgspec import UnsetType
 from sqlalchemy import select
 
 from service.core.errors import ConflictError, InvalidFieldError, NotFoundError
@@ -17,7 +17,7 @@ from service.core.schemas import Page, feed_links
 from service.core.time import UnknownTimeZoneError, utcnow, zone
 from service.events.models import Event
 from service.events.schemas import EventLinks, EventOut
-from service.schedule.inputs import EventCreate, EventUpdate
+from service.schedule.inputs import EventCreate, EventUpdate, event_fields
 from service.schedule.services import event_days, hh_mm
 
 
@@ -36,7 +36,7 @@ def event_out(event: Event, base: str) -> EventOut:
         city=event.city,
         website=event.website,
         schedule_version=event.schedule_version,
-        schedule_modified_at=event.schedule_modified_at,
+        schedule_modified_at=event.schedule_modified_at.astimezone(zone(event.timezone)),
         links=EventLinks(
             self=here,
             schedule=f"{here}/schedule",
@@ -87,18 +87,18 @@ class EventService(SQLAlchemyAsyncRepositoryService[Event]):
         _check_dates(data.timezone, data.start_date, data.end_date)
         if await self.get_one_or_none(Event.slug == data.slug) is not None:
             raise ConflictError(f"slug: there is already an event '{data.slug}'.", field="slug")
-        event = Event(**{name: getattr(data, name) for name in data.__struct_fields__}, schedule_version=1)
+        event = Event(**event_fields(data), schedule_version=1)
         self.repository.session.add(event)
         await self.repository.session.flush()
         return event
 
     async def edit(self, event: Event, data: EventUpdate) -> Event:
-        changes = {n: getattr(data, n) for n in data.__struct_fields__ if getattr(data, n) is not UNSET}
         _check_dates(
-            changes.get("timezone", event.timezone),
-            changes.get("start_date", event.start_date),
-            changes.get("end_date", event.end_date),
+            event.timezone if isinstance(data.timezone, UnsetType) else data.timezone,
+            event.start_date if isinstance(data.start_date, UnsetType) else data.start_date,
+            event.end_date if isinstance(data.end_date, UnsetType) else data.end_date,
         )
+        changes = event_fields(data)
         if any(getattr(event, name) != value for name, value in changes.items()):
             for name, value in changes.items():
                 setattr(event, name, value)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.schemas import BaseStruct, Page
+from service.core.time import zone
 from service.events.models import Event
 from service.schedule.models import ChangeKind, ScheduleChange
 
@@ -31,6 +33,26 @@ class ChangeLog(BaseStruct):
     changes: Page[ChangeOut]
 
 
+_INSTANT_KEYS = ("from", "to", "start_at", "end_at")
+"""Keys of a change's detail that hold instants (stored in UTC, shown in the event's zone)."""
+
+
+def _localised(kind: ChangeKind, detail: dict[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    if kind not in {ChangeKind.MOVED_TIME, ChangeKind.REMOVED}:
+        return detail
+    shown = dict(detail)
+    for key in _INSTANT_KEYS:
+        value = shown.get(key)
+        if isinstance(value, str):
+            try:
+                instant = datetime.datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            if instant.tzinfo is not None:
+                shown[key] = instant.astimezone(tz).isoformat()
+    return shown
+
+
 async def changes_since(session: AsyncSession, event: Event, since: int, limit: int, offset: int) -> ChangeLog:
     where = (ScheduleChange.event_id == event.id, ScheduleChange.version > since)
     total = await session.scalar(select(func.count()).select_from(ScheduleChange).where(*where))
@@ -43,6 +65,7 @@ async def changes_since(session: AsyncSession, event: Event, since: int, limit: 
             .offset(offset)
         )
     ).all()
+    tz = zone(event.timezone)
     items = [
         ChangeOut(
             version=row.version,
@@ -50,8 +73,8 @@ async def changes_since(session: AsyncSession, event: Event, since: int, limit: 
             talk_id=row.talk_id,
             slot_id=row.slot_id,
             title=row.title,
-            detail=row.detail,
-            at=row.created_at,
+            detail=_localised(row.kind, row.detail, tz),
+            at=row.created_at.astimezone(tz),
         )
         for row in rows
     ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from litestar import Controller, HttpMethod, Request, Response, get, route
+from litestar import Controller, HttpMethod, Request, Response, route
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 
@@ -12,6 +12,7 @@ from service.calendar.controllers import talk_calendar
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import FeedService
 from service.core.params import Limit, Offset, parse_datetime, parse_id
+from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.core.time import utcnow
 from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators

@@ -9,13 +9,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.params import Limit, Offset, parse_id
+from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE
 from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators, require_current
 from service.events.models import Event

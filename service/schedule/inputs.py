@@ -30,8 +30,26 @@ LocalDateTime = Annotated[
 ]
 
 
+ClockTime = Annotated[
+    str,
+    Meta(
+        pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+        description="Local wall-clock time, ``HH:MM`` as the API returns it (``HH:MM:SS`` also accepted).",
+        examples=["04:00"],
+    ),
+]
+
+
 class Input(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Base of request bodies: unknown fields are refused, so a typo is not silently ignored."""
+
+
+def event_fields(data: EventCreate | EventUpdate) -> dict[str, object]:
+    """The fields an event input sets, as the Event model holds them (a clock time as a time)."""
+    fields = {name: getattr(data, name) for name in data.__struct_fields__ if getattr(data, name) is not UNSET}
+    if isinstance(fields.get("day_change"), str):
+        fields["day_change"] = datetime.time.fromisoformat(str(fields["day_change"]))
+    return fields
 
 
 class EventCreate(Input):
@@ -40,7 +58,7 @@ class EventCreate(Input):
     timezone: Annotated[str, Meta(max_length=64, examples=["Europe/Copenhagen"])]
     start_date: datetime.date
     end_date: datetime.date
-    day_change: datetime.time = datetime.time(0, 0)
+    day_change: ClockTime = "00:00"
     description: LongText = ""
     venue: ShortText = ""
     city: ShortText = ""
@@ -54,7 +72,7 @@ class EventUpdate(Input):
     timezone: Annotated[str, Meta(max_length=64)] | UnsetType = UNSET
     start_date: datetime.date | UnsetType = UNSET
     end_date: datetime.date | UnsetType = UNSET
-    day_change: datetime.time | UnsetType = UNSET
+    day_change: ClockTime | UnsetType = UNSET
     description: LongText | UnsetType = UNSET
     venue: Name | UnsetType = UNSET
     city: ShortText | UnsetType = UNSET

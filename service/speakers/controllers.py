@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 
 from service.core.params import Limit, Offset, parse_id
+from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event

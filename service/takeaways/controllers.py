@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
@@ -17,6 +17,7 @@ from service.attendees.deps import provide_attendee, provide_attendee_service
 from service.attendees.models import Attendee
 from service.core.errors import InvalidParameterError, PreconditionRequiredError
 from service.core.params import Limit, Offset, parse_id
+from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.events.deps import EVENT_DEPENDENCIES
 from service.events.models import Event
@@ -89,7 +90,7 @@ class TakeawayController(Controller):
     ) -> Response[TakeawayOut]:
         client_id = client_id_for(data.client_id, request.headers.get("idempotency-key"))
         note, created = await takeaways.create(attendee, event, parse_id(talk_id, "talk_id"), data, client_id)
-        body = takeaways.out(note, event.slug)
+        body = takeaways.out(note, event)
         return Response(body, status_code=HTTP_201_CREATED if created else HTTP_200_OK, headers=etag_headers(body))
 
     @get(
@@ -184,7 +185,7 @@ class TakeawayController(Controller):
     ) -> Response[TakeawayOut]:
         version = if_match_version(request, required=True) or 0
         note = await takeaways.edit(attendee, parse_id(takeaway_id, "takeaway_id"), version, data)
-        body = takeaways.out(note, (await events_service.get(note.event_id)).slug)
+        body = takeaways.out(note, await events_service.get(note.event_id))
         return Response(body, headers=etag_headers(body))
 
     @delete("/me/takeaways/{takeaway_id:str}", summary="Delete my takeaway", security=ATTENDEE_SECURITY)
@@ -200,7 +201,7 @@ class TakeawayController(Controller):
     @get(
         "/me/takeaways/digest.md",
         summary="My takeaways as a Markdown digest",
-        media_type="text/markdown; charset=utf-8",
+        media_type="text/markdown",  # Litestar adds the charset to text/* types
         security=ATTENDEE_SECURITY,
     )
     async def digest(

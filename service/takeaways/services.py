@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.attendees.models import Attendee, Star
 from service.core.errors import ConflictError, InvalidParameterError, NotFoundError, StaleVersionError
 from service.core.schemas import Page
-from service.core.time import utcnow
+from service.core.time import utcnow, zone
 from service.events.models import Event
 from service.schedule.models import Talk
 from service.takeaways.models import Takeaway, Visibility
@@ -61,17 +61,19 @@ class TakeawayService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    def out(self, takeaway: Takeaway, event_slug: str) -> TakeawayOut:
+    def out(self, takeaway: Takeaway, event: Event) -> TakeawayOut:
+        """The note as its author sees it; instants in the event's zone, like every time we show."""
+        tz = zone(event.timezone)
         return TakeawayOut(
             id=takeaway.id,
             client_id=takeaway.client_id,
-            event=event_slug,
+            event=event.slug,
             talk_id=takeaway.talk_id,
             text=takeaway.text,
             visibility=takeaway.visibility,
             version=takeaway.version,
-            created_at=takeaway.created_at,
-            updated_at=takeaway.updated_at,
+            created_at=takeaway.created_at.astimezone(tz),
+            updated_at=takeaway.updated_at.astimezone(tz),
             deleted=takeaway.deleted_at is not None,
         )
 
@@ -186,7 +188,7 @@ class TakeawayService:
         """Everything after the cursor (tombstones included) in order; without one, every live note."""
         position = decode_cursor(since) if since else 0
         statement = (
-            select(Takeaway, Event.slug)
+            select(Takeaway, Event)
             .join(Event, Event.id == Takeaway.event_id)
             .where(Takeaway.attendee_id == attendee.id, Takeaway.sync_seq > position)
         )
@@ -202,7 +204,7 @@ class TakeawayService:
         last = rows[-1][0].sync_seq if rows else position
         if not more and not rows and since is None:
             last = attendee.sync_counter
-        return SyncPage(items=[self.out(t, slug) for t, slug in rows], cursor=encode_cursor(last), more=more)
+        return SyncPage(items=[self.out(t, event) for t, event in rows], cursor=encode_cursor(last), more=more)
 
     async def public(self, event: Event, talk_id: uuid.UUID, limit: int, offset: int) -> Page[PublicTakeaway]:
         where = (
@@ -221,7 +223,11 @@ class TakeawayService:
             .limit(limit)
             .offset(offset)
         )
-        items = [PublicTakeaway(id=t.id, text=t.text, author=name, created_at=t.created_at) for t, name in rows.all()]
+        tz = zone(event.timezone)
+        items = [
+            PublicTakeaway(id=t.id, text=t.text, author=name, created_at=t.created_at.astimezone(tz))
+            for t, name in rows.all()
+        ]
         return Page(items=items, total=total or 0, limit=limit, offset=offset)
 
     async def hide(self, event: Event, takeaway_id: uuid.UUID, hidden: bool) -> None:
