@@ -13,8 +13,9 @@ RUN groupadd --system plenary \
 
 WORKDIR /src
 
-# What the wheel needs: the metadata (pyproject.toml, README.md is its readme), the package,
-# and fixtures/, which hatchling force-includes as service/_fixtures (the demo data).
+# What the wheel needs: the metadata (pyproject.toml, README.md is its readme), the package with
+# its data files (the migrations, and the vendored Swagger UI in service/system/docs_assets that
+# /docs loads), and fixtures/, which hatchling force-includes as service/_fixtures (the demo data).
 COPY pyproject.toml README.md ./
 COPY service/ ./service/
 COPY fixtures/ ./fixtures/
