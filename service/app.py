@@ -21,6 +21,8 @@ from service.calendar.controllers import CalendarController
 from service.core.errors import problem_details_config
 from service.core.http import GZIP_MIN_BYTES, GzipMiddleware, RenderCache
 from service.core.limits import attendee_rate_limit
+from service.core.openapi import ClosedStructSchemaPlugin, InlineEnumSchemaPlugin
+from service.core.routing import complete_allow_header
 from service.db.config import sqlalchemy_config
 from service.db.migrate import upgrade_async
 from service.demo.loader import load_demo_if_empty
@@ -104,7 +106,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             docs_assets_router(),
         ],
         dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
-        plugins=[SQLAlchemyPlugin(config=db), ProblemDetailsPlugin(problem_details_config())],
+        plugins=[
+            SQLAlchemyPlugin(config=db),
+            ProblemDetailsPlugin(problem_details_config()),
+            ClosedStructSchemaPlugin(),
+            InlineEnumSchemaPlugin(),
+        ],
         lifespan=[prepare_database],
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
@@ -116,5 +123,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[attendee_rate_limit(settings.attendee_writes_per_minute).middleware],
         request_max_body_size=settings.max_body_kb * 1024,
         state=State({"render_cache": RenderCache(settings.render_cache_mb * 1024 * 1024)}),
+        before_send=[complete_allow_header],
         debug=settings.debug,
     )

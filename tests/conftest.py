@@ -23,6 +23,7 @@ from service.db.config import attach_sqlite_pragmas
 from service.db.migrate import upgrade
 from service.db.registry import metadata
 from service.demo.loader import load_demo
+from service.schedule import search
 from service.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -76,6 +77,7 @@ async def db_session(database_url: str) -> AsyncIterator[AsyncSession]:
             for table in tables:
                 await connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - names from our metadata
     async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        search.keep_current(session)  # talks the tests arrange are searchable, as the editor's are
         yield session
     await engine.dispose()
 

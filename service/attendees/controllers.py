@@ -15,6 +15,7 @@ from service.attendees.models import Attendee
 from service.attendees.services import AttendeeService
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
+from service.core.openapi import ANYONE, ATTENDEE_SECURITY, SlotId, TalkId, problems
 from service.core.params import parse_id
 from service.core.routing import get
 from service.core.schemas import BaseStruct, FeedLinks, feed_links
@@ -26,7 +27,6 @@ from service.schedule.schemas import ScheduleEntry
 from service.schedule.services import ScheduleService
 from service.settings import Settings
 
-ATTENDEE_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
 AlarmParam = Annotated[
     int | None, QueryParameter(ge=0, le=24 * 60, description="Add a reminder this many minutes before each talk.")
 ]
@@ -68,7 +68,13 @@ class AttendeeController(Controller):
         "feeds": Provide(provide_feed_service, sync_to_thread=False),
     }
 
-    @post("/events/{slug:str}/attendees", summary="Register on this device", status_code=HTTP_201_CREATED)
+    @post(
+        "/events/{slug:str}/attendees",
+        summary="Register on this device",
+        status_code=HTTP_201_CREATED,
+        security=ANYONE,
+        responses=problems(400, 403, 404, 413, 422, 429),
+    )
     async def register(
         self,
         request: Request[Any, Any, Any],
@@ -86,36 +92,89 @@ class AttendeeController(Controller):
             calendar=personal_feed(base_url(request, settings), feed_secret),
         )
 
-    @get("/me", summary="Who this token is", security=ATTENDEE_SECURITY)
+    @get("/me", summary="Who this token is", security=ATTENDEE_SECURITY, responses=problems(401))
     async def me(self, attendee: NamedDependency[Attendee], events_service: NamedDependency[EventService]) -> Me:
         event = await events_service.get(attendee.event_id)
         return Me(id=str(attendee.id), display_name=attendee.display_name, event=event.slug)
 
-    @delete("/me", summary="Forget me: delete this attendee and everything they wrote", security=ATTENDEE_SECURITY)
+    @delete(
+        "/me",
+        summary="Forget me: delete this attendee and everything they wrote",
+        security=ATTENDEE_SECURITY,
+        responses=problems(401, 429),
+    )
     async def forget_me(
         self, attendee: NamedDependency[Attendee], attendee_service: NamedDependency[AttendeeService]
     ) -> None:
         await attendee_service.forget(attendee)
 
-    @put("/me/starred/{talk_id:str}", summary="Star a talk", status_code=204, security=ATTENDEE_SECURITY)
-    async def star(
+    @put(
+        "/me/starred/{talk_id:str}",
+        summary="Star a talk: every occurrence of it",
+        description="A talk given more than once (a repeated workshop) is starred in each of its slots; "
+        "to star one session only, use `PUT /me/starred/slots/{slot_id}`.",
+        status_code=204,
+        security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404, 429),
+    )
+    async def star_talk(
         self,
         attendee: NamedDependency[Attendee],
         attendee_service: NamedDependency[AttendeeService],
-        talk_id: FromPath[str],
+        talk_id: TalkId,
     ) -> None:
-        await attendee_service.star(attendee, parse_id(talk_id, "talk_id"))
+        await attendee_service.star_talk(attendee, parse_id(talk_id, "talk_id"))
 
-    @delete("/me/starred/{talk_id:str}", summary="Unstar a talk", security=ATTENDEE_SECURITY)
-    async def unstar(
+    @delete(
+        "/me/starred/{talk_id:str}",
+        summary="Unstar every occurrence of a talk",
+        security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404, 429),
+    )
+    async def unstar_talk(
         self,
         attendee: NamedDependency[Attendee],
         attendee_service: NamedDependency[AttendeeService],
-        talk_id: FromPath[str],
+        talk_id: TalkId,
     ) -> None:
-        await attendee_service.unstar(attendee, parse_id(talk_id, "talk_id"))
+        await attendee_service.unstar_talk(attendee, parse_id(talk_id, "talk_id"))
 
-    @get("/me/starred", summary="My starred talks, as schedule entries in time order", security=ATTENDEE_SECURITY)
+    @put(
+        "/me/starred/slots/{slot_id:str}",
+        summary="Star one occurrence (slot)",
+        description="The schedule's `id` of an entry is its slot; its `talk_id` is the talk.",
+        status_code=204,
+        security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404, 429),
+    )
+    async def star_slot(
+        self,
+        attendee: NamedDependency[Attendee],
+        attendee_service: NamedDependency[AttendeeService],
+        slot_id: SlotId,
+    ) -> None:
+        await attendee_service.star_slot(attendee, parse_id(slot_id, "slot_id"))
+
+    @delete(
+        "/me/starred/slots/{slot_id:str}",
+        summary="Unstar one occurrence (slot)",
+        security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404, 429),
+    )
+    async def unstar_slot(
+        self,
+        attendee: NamedDependency[Attendee],
+        attendee_service: NamedDependency[AttendeeService],
+        slot_id: SlotId,
+    ) -> None:
+        await attendee_service.unstar_slot(attendee, parse_id(slot_id, "slot_id"))
+
+    @get(
+        "/me/starred",
+        summary="My starred sessions, as schedule entries in time order",
+        security=ATTENDEE_SECURITY,
+        responses=problems(401),
+    )
     async def starred(
         self,
         attendee: NamedDependency[Attendee],
@@ -124,13 +183,14 @@ class AttendeeController(Controller):
         schedule_service: NamedDependency[ScheduleService],
     ) -> list[ScheduleEntry]:
         event = await events_service.get(attendee.event_id)
-        return await schedule_service.entries_for_talks(event, await attendee_service.starred_ids(attendee))
+        return await schedule_service.entries_for_slots(event, await attendee_service.starred_slot_ids(attendee))
 
     @post(
         "/me/calendar-token",
         summary="Replace my calendar URL (the old one stops working)",
         status_code=200,
         security=ATTENDEE_SECURITY,
+        responses=problems(401, 429),
     )
     async def rotate_calendar(
         self,
@@ -148,6 +208,7 @@ class AttendeeController(Controller):
         description="The secret URL from registration (calendar apps cannot send headers). Same UIDs, "
         "zones and cancellations as the event feed; `alarm` adds a reminder.",
         media_type=ICAL_MEDIA_TYPE,
+        responses=problems(400, 404),
     )
     async def personal_calendar(
         self,
@@ -162,5 +223,5 @@ class AttendeeController(Controller):
         base = base_url(request, settings)
         calendar = await attendee_service.personal_calendar(feed_file, alarm, base)
         return await calendar.validators.serve(
-            request, lambda: feeds.starred_feed(calendar.event, calendar.talk_ids, base, alarm), ICAL_MEDIA_TYPE
+            request, lambda: feeds.starred_feed(calendar.event, calendar.slot_ids, base, alarm), ICAL_MEDIA_TYPE
         )

@@ -1,4 +1,4 @@
-"""Attendees register anonymously per event and hold only a bearer token; and the talks they star."""
+"""Attendees register anonymously per event and hold only a bearer token; and the sessions they star."""
 
 from __future__ import annotations
 
@@ -27,11 +27,15 @@ class Attendee(UUIDAuditBase):
 
 
 class Star(UUIDAuditBase):
-    """A starred talk. ``talk_id`` has no foreign key: a star outlives a deleted talk, so the
-    personal feed can still cancel it in the attendee's calendar."""
+    """A starred occurrence (slot) of a talk; starring a talk stars each of its occurrences.
+
+    Neither id has a foreign key: a star outlives a deleted talk, so the personal feed can still
+    cancel it in the attendee's calendar. ``talk_id`` is kept beside ``slot_id`` for that and for
+    counting interest per talk."""
 
     __tablename__ = "star"
-    __table_args__ = (UniqueConstraint("attendee_id", "talk_id", name="uq_star_attendee_talk"),)
+    __table_args__ = (UniqueConstraint("attendee_id", "slot_id", name="uq_star_attendee_slot"),)
 
     attendee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("attendee.id", ondelete="CASCADE"), index=True)
     talk_id: Mapped[uuid.UUID] = mapped_column(GUID, index=True)
+    slot_id: Mapped[uuid.UUID] = mapped_column(GUID, index=True)

@@ -7,15 +7,18 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.models import Attendee, Star
 from service.core.errors import ForbiddenError, NotFoundError
 from service.core.http import Validators, make_etag
 from service.core.secrets import hash_secret, new_secret, secret_matches
+from service.core.time import utcnow
+from service.db.inserts import insert_unless_present
 from service.events.models import Event
-from service.schedule.models import Talk
+from service.schedule.identify import no_such_slot, no_such_talk
+from service.schedule.models import Slot, Talk
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +26,7 @@ class PersonalCalendar:
     """What a personal feed shows, and the validators that change with it."""
 
     event: Event
-    talk_ids: Sequence[uuid.UUID]
+    slot_ids: Sequence[uuid.UUID]
     validators: Validators
 
 
@@ -75,26 +78,68 @@ class AttendeeService:
         await self.session.delete(attendee)
         await self.session.flush()
 
-    async def _talk_here(self, attendee: Attendee, talk_id: uuid.UUID) -> None:
-        found = await self.session.scalar(select(Talk.id).where(Talk.id == talk_id, Talk.event_id == attendee.event_id))
-        if found is None:
-            raise NotFoundError(f"There is no talk {talk_id} at your event.", field="talk_id")
+    async def star_talk(self, attendee: Attendee, talk_id: uuid.UUID) -> None:
+        """Star every occurrence of a talk (a repeated workshop: each of its sessions)."""
+        slots = (
+            await self.session.execute(
+                select(Slot.id, Slot.talk_id).where(Slot.talk_id == talk_id, Slot.event_id == attendee.event_id)
+            )
+        ).all()
+        if not slots and await self._talk_of_event(attendee, talk_id) is None:
+            raise await no_such_talk(
+                self.session, await self._event(attendee), talk_id, see=lambda _: f"/me/starred/slots/{talk_id}"
+            )
+        await self._add_stars(attendee, slots)
 
-    async def star(self, attendee: Attendee, talk_id: uuid.UUID) -> None:
-        await self._talk_here(attendee, talk_id)
-        exists = await self.session.scalar(
-            select(Star.id).where(Star.attendee_id == attendee.id, Star.talk_id == talk_id)
-        )
-        if exists is None:
-            self.session.add(Star(attendee_id=attendee.id, talk_id=talk_id))
+    async def star_slot(self, attendee: Attendee, slot_id: uuid.UUID) -> None:
+        """Star one occurrence: the session the attendee plans to attend."""
+        slots = (
+            await self.session.execute(
+                select(Slot.id, Slot.talk_id).where(Slot.id == slot_id, Slot.event_id == attendee.event_id)
+            )
+        ).all()
+        if not slots:
+            raise await no_such_slot(
+                self.session, await self._event(attendee), slot_id, see=lambda talk: f"/me/starred/{talk}"
+            )
+        await self._add_stars(attendee, slots)
+
+    async def unstar_talk(self, attendee: Attendee, talk_id: uuid.UUID) -> None:
+        await self._remove_stars(attendee, Star.talk_id == talk_id)
+
+    async def unstar_slot(self, attendee: Attendee, slot_id: uuid.UUID) -> None:
+        await self._remove_stars(attendee, Star.slot_id == slot_id)
+
+    async def _add_stars(self, attendee: Attendee, slots: Sequence[Row[tuple[uuid.UUID, uuid.UUID]]]) -> None:
+        now = utcnow()
+        rows = [
+            {
+                "id": uuid.uuid4(),
+                "attendee_id": attendee.id,
+                "slot_id": slot_id,
+                "talk_id": talk_id,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for slot_id, talk_id in slots
+        ]
+        # Two taps on the same star at once: one lands, the other finds it there.
+        if await insert_unless_present(self.session, Star, rows, ["attendee_id", "slot_id"]):
             await self._bump_stars(attendee)
 
-    async def unstar(self, attendee: Attendee, talk_id: uuid.UUID) -> None:
-        result = await self.session.execute(
-            delete(Star).where(Star.attendee_id == attendee.id, Star.talk_id == talk_id)
-        )
+    async def _remove_stars(self, attendee: Attendee, which: ColumnElement[bool]) -> None:
+        result = await self.session.execute(delete(Star).where(Star.attendee_id == attendee.id, which))
         if result.rowcount:  # type: ignore[attr-defined]
             await self._bump_stars(attendee)
+
+    async def _talk_of_event(self, attendee: Attendee, talk_id: uuid.UUID) -> uuid.UUID | None:
+        found: uuid.UUID | None = await self.session.scalar(
+            select(Talk.id).where(Talk.id == talk_id, Talk.event_id == attendee.event_id)
+        )
+        return found
+
+    async def _event(self, attendee: Attendee) -> Event:
+        return await self.session.get_one(Event, attendee.event_id)
 
     async def _bump_stars(self, attendee: Attendee) -> None:
         await self.session.execute(
@@ -103,10 +148,11 @@ class AttendeeService:
         await self.session.refresh(attendee, ["stars_version"])
         await self.session.flush()
 
-    async def starred_ids(self, attendee: Attendee) -> Sequence[uuid.UUID]:
+    async def starred_slot_ids(self, attendee: Attendee) -> Sequence[uuid.UUID]:
+        """The occurrences this attendee starred (of talks that may since have been deleted)."""
         return (
             await self.session.scalars(
-                select(Star.talk_id).where(Star.attendee_id == attendee.id).order_by(Star.created_at)
+                select(Star.slot_id).where(Star.attendee_id == attendee.id).order_by(Star.created_at, Star.slot_id)
             )
         ).all()
 
@@ -116,7 +162,7 @@ class AttendeeService:
         if attendee is None:
             raise NotFoundError("There is no such calendar (the URL may have been replaced).", field="feed_file")
         event = await self.session.get_one(Event, attendee.event_id)
-        talk_ids = await self.starred_ids(attendee)
+        slot_ids = await self.starred_slot_ids(attendee)
         # The tag follows the stars, the schedule, the reminder and the URL's secret itself.
         etag = make_etag(
             "starred",
@@ -133,4 +179,4 @@ class AttendeeService:
             last_modified=max(event.schedule_modified_at, attendee.updated_at),
             cache_control="private, max-age=0, must-revalidate",
         )
-        return PersonalCalendar(event=event, talk_ids=talk_ids, validators=validators)
+        return PersonalCalendar(event=event, slot_ids=slot_ids, validators=validators)

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency, Provide
 
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
+from service.core.openapi import READ
 from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators
 from service.events.models import Event
 from service.schedule.params import provide_schedule_filter
@@ -43,6 +44,7 @@ class CalendarController(Controller):
         "(`day`, `room`, `track`, `speaker`, `kind`, `q`) for a feed of just that part. Cancelled and "
         "deleted talks stay as `STATUS:CANCELLED` so subscribed calendars drop them.",
         media_type=ICAL_MEDIA_TYPE,
+        responses=READ,
     )
     async def event_calendar(
         self,

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.calendar.ical import FeedEvent, FeedInfo, render_ical
-from service.core.errors import NotFoundError
 from service.core.time import schedule_day, zone
 from service.events.models import Event
-from service.schedule import queries
+from service.schedule import queries, search
 from service.schedule.editing import removed_slots
+from service.schedule.identify import no_such_talk, talk_path
 from service.schedule.models import ScheduleChange, Slot, SlotStatus, Talk
 from service.schedule.schemas import SpeakerRef
 from service.schedule.services import ScheduleFilter, ScheduleService
@@ -47,18 +47,18 @@ class FeedService:
         title = await self.session.scalar(select(Talk.title).where(Talk.id == talk_id, Talk.event_id == event.id))
         if title is None:
             if not removed:
-                raise NotFoundError(f"The event '{event.slug}' has no talk {talk_id}.", field="talk_id")
+                raise await no_such_talk(self.session, event, talk_id, see=lambda talk: f"{talk_path(event, talk)}.ics")
             title = removed[-1].title
         return await self._render(event, f"{title} ({event.title})", base, rows, speakers_of, removed)
 
     async def starred_feed(
-        self, event: Event, talk_ids: Sequence[uuid.UUID], base: str, alarm_minutes: int | None
+        self, event: Event, slot_ids: Sequence[uuid.UUID], base: str, alarm_minutes: int | None
     ) -> bytes:
-        """An attendee's own calendar: the talks they starred, exactly as the event feed shows them."""
-        statement = queries.schedule_rows(event.id).where(Slot.talk_id.in_(talk_ids))
+        """An attendee's own calendar: the sessions they starred, exactly as the event feed shows them."""
+        statement = queries.schedule_rows(event.id).where(Slot.id.in_(slot_ids))
         rows, speakers_of = await self.schedule.fetch(event, statement)
-        wanted = set(talk_ids)
-        removed = [c for c in await removed_slots(self.session, event.id) if c.talk_id in wanted]
+        wanted = set(slot_ids)
+        removed = [c for c in await removed_slots(self.session, event.id) if c.slot_id in wanted]
         alarm = datetime.timedelta(minutes=alarm_minutes) if alarm_minutes is not None else None
         return await self._render(event, f"{event.title}: my talks", base, rows, speakers_of, removed, alarm)
 
@@ -133,6 +133,6 @@ def _snapshot_matches(change: ScheduleChange, event: Event, wanted: ScheduleFilt
         wanted.track is None or snapshot.get("track_slug") == wanted.track,
         wanted.kind is None or snapshot.get("kind") == wanted.kind.value,
         wanted.speaker is None or str(wanted.speaker) in snapshot.get("speaker_ids", []),
-        not wanted.q or wanted.q.casefold() in change.title.casefold(),
+        not wanted.q or search.matches_text(wanted.q, change.title),
     ]
     return all(checks)

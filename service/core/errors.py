@@ -26,7 +26,16 @@ class PlenaryError(Exception):
 
 
 class NotFoundError(PlenaryError):
+    """Nothing of the kind ``expected`` has that name or id; ``see`` is where it may be instead."""
+
     code = "not_found"
+
+    def __init__(
+        self, detail: str, *, field: str | None = None, expected: str | None = None, see: str | None = None
+    ) -> None:
+        super().__init__(detail, field=field)
+        self.expected = expected
+        self.see = see
 
 
 class InvalidParameterError(PlenaryError):
@@ -95,7 +104,9 @@ def _problem(
 def domain_problem(exc: PlenaryError) -> ProblemDetailsException:
     status = next((s for kind, s in PROBLEM_STATUS.items() if isinstance(exc, kind)), HTTPStatus.BAD_REQUEST)
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
-    extra = {"other": exc.other} if isinstance(exc, ConflictError) and exc.other else {}
+    extra: dict[str, Any] = {"other": exc.other} if isinstance(exc, ConflictError) and exc.other else {}
+    if isinstance(exc, NotFoundError):
+        extra.update({name: value for name in ("expected", "see") if (value := getattr(exc, name))})
     problem = _problem(status, exc.detail, exc.code, errors, **extra)
     if isinstance(exc, UnauthenticatedError):
         problem.headers = {"WWW-Authenticate": 'Bearer realm="plenary"'}

@@ -5,6 +5,7 @@ from service.db.base import metadata
 from service.events.models import Event
 from service.organisers.models import ApiToken
 from service.schedule.models import Room, ScheduleChange, Slot, Talk, TalkSpeaker, Track
+from service.schedule.search import talk_search
 from service.speakers.models import Speaker
 from service.takeaways.models import Takeaway
 
@@ -22,4 +23,5 @@ __all__ = [
     "TalkSpeaker",
     "Track",
     "metadata",
+    "talk_search",
 ]

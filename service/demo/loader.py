@@ -18,6 +18,7 @@ from service.attendees.models import Attendee, Star
 from service.core.secrets import hash_secret, new_secret
 from service.core.time import as_instant, utcnow, zone
 from service.events.models import Event
+from service.schedule import search
 from service.schedule.models import Room, Slot, SpeakerRole, Talk, TalkKind, TalkSpeaker, Track
 from service.speakers.models import Speaker
 from service.takeaways.models import Takeaway, Visibility
@@ -138,6 +139,7 @@ def demo_id(*parts: str) -> uuid.UUID:
 async def load_demo(session: AsyncSession, demo: DemoFile | None = None) -> list[str]:
     """Add the demo events that are not there yet; returns the slugs added."""
     demo = demo or read_demo()
+    search.keep_current(session)  # the demo's talks are searchable once flushed
     existing = set((await session.scalars(select(Event.slug))).all())
     speakers: dict[str, Speaker] = {}
     for item in demo.speakers:
@@ -159,9 +161,10 @@ async def load_demo(session: AsyncSession, demo: DemoFile | None = None) -> list
         session.add(_event(fixture, speakers))
         added.append(fixture.slug)
     await session.flush()
+    slot_counts = {(event.slug, talk.key): len(talk.slots) for event in demo.events for talk in event.talks}
     for attendee in demo.attendees:
         if attendee.event in added:
-            session.add_all(_attendee(attendee))
+            session.add_all(_attendee(attendee, slot_counts))
     await session.flush()
     return added
 
@@ -233,7 +236,7 @@ def _event(fixture: FixtureEvent, speakers: dict[str, Speaker]) -> Event:
     return event
 
 
-def _attendee(fixture: FixtureAttendee) -> list[object]:
+def _attendee(fixture: FixtureAttendee, slot_counts: dict[tuple[str, str], int]) -> list[object]:
     """A demo attendee with stars and takeaways. Nobody can sign in as them: their token is
     random and thrown away, as a real token would be after it is shown once."""
     event_id = demo_id("event", fixture.event)
@@ -247,7 +250,15 @@ def _attendee(fixture: FixtureAttendee) -> list[object]:
         stars_version=len(fixture.starred),
     )
     rows: list[object] = [attendee]
-    rows += [Star(attendee_id=attendee.id, talk_id=demo_id(fixture.event, "talk", key)) for key in fixture.starred]
+    rows += [  # a starred talk: each of its occurrences
+        Star(
+            attendee_id=attendee.id,
+            talk_id=demo_id(fixture.event, "talk", key),
+            slot_id=demo_id(fixture.event, "slot", key, str(n)),
+        )
+        for key in fixture.starred
+        for n in range(slot_counts[fixture.event, key])
+    ]
     for n, note in enumerate(fixture.takeaways, start=1):
         rows.append(
             Takeaway(

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
+from service.core.openapi import ORGANISER_SECURITY, problems
 from service.core.params import Limit, Offset
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -18,7 +19,6 @@ from service.events.schemas import EventOut
 from service.events.services import EventService
 from service.organisers.deps import provide_admin, provide_event_editor, provide_organiser
 from service.organisers.services import Organiser
-from service.schedule.editing_controllers import SECURITY
 from service.schedule.inputs import EventCreate, EventUpdate
 from service.settings import Settings
 
@@ -33,7 +33,12 @@ class EventController(Controller):
         "editor": Provide(provide_event_editor),
     }
 
-    @get("/", summary="List events", description="Newest first. Paginated with `limit` and `offset`.")
+    @get(
+        "/",
+        summary="List events",
+        description="Newest first. Paginated with `limit` and `offset`.",
+        responses=problems(400),
+    )
     async def list_events(
         self,
         request: Request[Any, Any, Any],
@@ -50,6 +55,7 @@ class EventController(Controller):
         "/{slug:str}",
         summary="One event",
         description="With links to its schedule, speakers, rooms and tracks.",
+        responses=problems(400, 404),
     )
     async def get_event(
         self,
@@ -66,7 +72,8 @@ class EventController(Controller):
         "/",
         summary="Create an event",
         description="Needs an admin token.",
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=problems(400, 401, 403, 409, 413, 422),
         status_code=HTTP_201_CREATED,
         tags=["organisers"],
     )
@@ -85,7 +92,8 @@ class EventController(Controller):
         "/{slug:str}",
         summary="Edit an event",
         description="Needs the event's organiser token. `If-Match` with a stale ETag gets 412.",
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=problems(400, 401, 403, 404, 412, 413, 422),
         tags=["organisers"],
     )
     async def update_event(

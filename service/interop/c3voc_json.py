@@ -215,17 +215,17 @@ class Conference(msgspec.Struct, kw_only=True, omit_defaults=True):
     days: list[Day]
 
 
-class Schedule(msgspec.Struct, kw_only=True):
+class C3vocSchedule(msgspec.Struct, kw_only=True):
     version: str = ""
     conference: Conference
 
 
-class Document(msgspec.Struct, kw_only=True, omit_defaults=True):
+class C3vocDocument(msgspec.Struct, kw_only=True, omit_defaults=True):
     schema: str | None = msgspec.field(default=None, name="$schema")
-    schedule: Schedule
+    schedule: C3vocSchedule
 
 
-_DOCUMENT_DECODER = msgspec.json.Decoder(Document)
+_DOCUMENT_DECODER = msgspec.json.Decoder(C3vocDocument)
 _EVENTS_DECODER = msgspec.json.Decoder(list[Event])
 _ENCODER = msgspec.json.Encoder()
 
@@ -240,7 +240,7 @@ def parse(data: bytes, *, default_timezone: str | None = None) -> ScheduleDocume
     return _Reader(_decode(data), fallback).read()
 
 
-def _decode(data: bytes) -> Document:
+def _decode(data: bytes) -> C3vocDocument:
     if len(data) > MAX_BYTES:
         raise ScheduleFormatError("$", f"the file has {len(data)} bytes; the limit is {MAX_BYTES} (50 MiB)")
     data = bytes(data)
@@ -278,7 +278,7 @@ class _Listed:
 
 
 class _Reader:
-    def __init__(self, document: Document, fallback: ZoneInfo | None) -> None:
+    def __init__(self, document: C3vocDocument, fallback: ZoneInfo | None) -> None:
         self.document = document
         self.conference = document.schedule.conference
         self.fallback = fallback
@@ -699,7 +699,7 @@ def render(doc: ScheduleDocument) -> bytes:
         tracks=[Track(name=track.name, color=track.color or None) for track in doc.tracks],
         days=days,
     )
-    document = Document(schema=SCHEMA_URL, schedule=Schedule(version=doc.version, conference=conference))
+    document = C3vocDocument(schema=SCHEMA_URL, schedule=C3vocSchedule(version=doc.version, conference=conference))
     return _ENCODER.encode(document)
 
 

@@ -2,26 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, cast
 
 from litestar import Controller, HttpMethod, Request, Response, post, route
 from litestar.di import NamedDependency, Provide
-from litestar.params import QueryParameter
+from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
+from litestar.params import QueryParameter, RawBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.errors import InvalidFieldError
+from service.core.openapi import ORGANISER_SECURITY, problems
 from service.core.time import UnknownTimeZoneError, zone
 from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
+from service.interop import c3voc_json
 from service.interop.exporters import export_document
 from service.interop.formats import FORMATS, detect
 from service.interop.importer import ImportReport, ScheduleImporter
 from service.interop.model import ScheduleFormatError
 from service.organisers.deps import provide_event_editor, provide_organiser
 from service.organisers.services import Organiser
-from service.schedule.editing_controllers import SECURITY
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
 
 TimezoneParam = Annotated[
     str | None,
@@ -33,10 +37,38 @@ VanishedParam = Annotated[
 ]
 
 
+@dataclass
+class ScheduleFileUpload(Operation):
+    """The import route reads its body raw (it may be XML or JSON), so its OpenAPI operation says
+    what that body is, which Litestar cannot infer from a raw ``body: bytes``."""
+
+    def __post_init__(self) -> None:
+        self.request_body = RequestBody(
+            description="A frab schedule.xml or a C3VOC schedule.json file, sent as it is; the format "
+            f"is detected from the content. At most {MAX_IMPORT_BYTES // (1024 * 1024)} MB.",
+            required=True,
+            content={
+                media_type: OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING))
+                for media_type in ("application/xml", "application/json")
+            },
+        )
+
+
 async def import_schedule(
-    session: AsyncSession, event: Event, data: bytes, timezone: str | None, vanished: Literal["cancel", "delete"]
+    session: AsyncSession,
+    event: Event,
+    data: bytes,
+    timezone: str | None,
+    vanished: Literal["cancel", "delete"],
+    *,
+    zone_option: str = "?timezone=ZONE",
 ) -> ImportReport:
-    """Parse (format detected from the content) and apply; a malformed file changes nothing."""
+    """Parse (format detected from the content) and apply; a malformed file changes nothing.
+
+    The HTTP route and ``plenary import`` both come here, so both fill the event the same way
+    (``fill_event``); an ``event`` not yet in the session is created. ``zone_option`` is how the
+    caller's user names a zone, for the report's advice.
+    """
     if timezone is not None:
         try:
             zone(timezone)
@@ -47,7 +79,9 @@ async def import_schedule(
         document = fmt.parse(data, default_timezone=timezone or event.timezone)
     except ScheduleFormatError as exc:
         raise InvalidFieldError(f"The file is not a readable schedule: {exc}", field=exc.where) from None
-    return await ScheduleImporter(session, event).apply(document, fmt.identifier, vanished)
+    return await ScheduleImporter(session, event).apply(
+        document, fmt.identifier, vanished, timezone=timezone, zone_option=zone_option
+    )
 
 
 class InteropController(Controller):
@@ -64,27 +98,31 @@ class InteropController(Controller):
         summary="Import a frab schedule.xml or C3VOC schedule.json",
         description="Send the file as the request body (format detected from the content). Talks are "
         "matched by GUID, so re-importing an updated file updates instead of duplicating. All or nothing.",
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=problems(400, 401, 403, 404, 413, 422),
         tags=["organisers"],
         status_code=200,
         request_max_body_size=MAX_IMPORT_BYTES,
+        operation_class=ScheduleFileUpload,
     )
     async def import_file(
         self,
-        request: Request[Any, Any, Any],
         event: NamedDependency[Event],
         editor: NamedDependency[Organiser],
         db_session: NamedDependency[AsyncSession],
+        body: RawBody,
         timezone: TimezoneParam = None,
         vanished: VanishedParam = "cancel",
     ) -> ImportReport:
-        return await import_schedule(db_session, event, await request.body(), timezone, vanished)
+        return await import_schedule(db_session, event, body, timezone, vanished)
 
     @route(
         "/schedule.xml",
         http_method=[HttpMethod.GET, HttpMethod.HEAD],
         summary="The schedule as frab XML",
+        description="Valid against the frab schedule.xml XSD that C3VOC publishes.",
         media_type=FORMATS["frab-xml"].media_type,
+        responses=problems(400, 404),
     )
     async def export_xml(
         self, request: Request[Any, Any, Any], event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]
@@ -95,12 +133,15 @@ class InteropController(Controller):
         "/schedule.json",
         http_method=[HttpMethod.GET, HttpMethod.HEAD],
         summary="The schedule as C3VOC JSON",
+        description="Valid against the C3VOC schedule.json schema.",
         media_type=FORMATS["c3voc-json"].media_type,
+        responses=problems(400, 404),
     )
     async def export_json(
         self, request: Request[Any, Any, Any], event: NamedDependency[Event], db_session: NamedDependency[AsyncSession]
-    ) -> Response[bytes]:
-        return await _export(request, event, db_session, "c3voc-json")
+    ) -> Response[c3voc_json.C3vocDocument]:
+        # The body is rendered bytes; the annotation is what they are, for the OpenAPI document.
+        return cast("Response[c3voc_json.C3vocDocument]", await _export(request, event, db_session, "c3voc-json"))
 
 
 async def _export(request: Request[Any, Any, Any], event: Event, session: AsyncSession, name: str) -> Response[bytes]:

@@ -11,6 +11,17 @@ Rules, so an organiser can predict the result:
 - Conflicts are not checked: published schedules are what they are; the import reports, never
   refuses, what the organiser already decided.
 - One import is one schedule version and one transaction: a file that fails leaves nothing.
+
+The event's own fields (``fill_event``, the same for ``POST /events/{slug}/import`` and
+``plenary import``): an import fills what the event lacks and never overwrites what an organiser
+set. On an event the import creates (the command line's ``--event NEW``) that is everything the
+file says: title, time zone, first and last day, day change, venue, city and website. On an
+existing event those are already set, except venue, city and website when empty, which the file
+fills. The time zone follows the same rule, where a fixed-offset zone (``Etc/GMT-1``, ``Etc/UTC``)
+counts as lacking one: it is what a parser assumes from bare UTC offsets, not anyone's choice, so a
+place's zone (given with the import or named by the file) replaces it. When the zone in use is such a fixed
+offset that nobody gave, the report warns which it is and how to set the right one; a file whose
+zone differs from the event's is read as instants and the event's zone is kept, with a warning.
 """
 
 from __future__ import annotations
@@ -19,10 +30,10 @@ import datetime
 import re
 import unicodedata
 import uuid
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -37,6 +48,8 @@ from service.speakers.models import Speaker
 TRACK_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
 Vanished = Literal["cancel", "delete"]
 ONE_DAY = datetime.timedelta(days=1)
+ASSUMED_ZONE = re.compile(r"Etc/(?:UTC|GMT(?:[+-]\d{1,2})?)")
+"""The fixed-offset zones a parser assumes for a file that gives UTC offsets and no zone name."""
 
 
 class ImportReport(msgspec.Struct, kw_only=True):
@@ -78,17 +91,27 @@ class ScheduleImporter:
         self.editor = ScheduleEditor(session, event)
         self.relinks: list[tuple[Talk, list[TalkSpeaker]]] = []
 
-    async def apply(self, doc: ScheduleDocument, fmt: str, vanished: Vanished = "cancel") -> ImportReport:
+    async def apply(
+        self,
+        doc: ScheduleDocument,
+        fmt: str,
+        vanished: Vanished = "cancel",
+        *,
+        timezone: str | None = None,
+        zone_option: str = "?timezone=ZONE",
+    ) -> ImportReport:
+        """Apply ``doc``; an event not yet in the session is created from it (see ``fill_event``).
+
+        ``timezone`` is the zone the import was given, ``zone_option`` how its caller gives one.
+        """
+        filled = fill_event(self.event, doc, timezone=timezone, zone_option=zone_option)
+        if inspect(self.event).transient:
+            self.session.add(self.event)
+            await self.session.flush()
+        elif filled.fields:
+            self.editor.touch()
         self._check_dates(doc)
-        warnings = list(doc.warnings)
-        if doc.timezone and doc.timezone != self.event.timezone:
-            warnings.append(
-                ImportWarning(
-                    "file",
-                    f"the file's zone {doc.timezone} differs from the event's "
-                    f"{self.event.timezone}; instants are kept, shown in the event's zone",
-                )
-            )
+        warnings = [*doc.warnings, *filled.warnings]
         rooms, rooms_created = await self._rooms(doc)
         tracks = await self._tracks(doc)
         speakers, speakers_created = await self._speakers(doc)
@@ -326,3 +349,70 @@ def _links(item: DocTalk, speakers: dict[str, Speaker]) -> list[TalkSpeaker]:
         TalkSpeaker(speaker_id=speakers[name].id, role=_role(role), position=n)
         for n, (name, role) in enumerate(first_role.items())
     ]
+
+
+class EventFill(NamedTuple):
+    fields: list[str]
+    """The event's fields the import set."""
+    warnings: list[ImportWarning]
+
+
+def fill_event(event: Event, doc: ScheduleDocument, *, timezone: str | None, zone_option: str) -> EventFill:
+    """Give ``event`` what ``doc`` says and the event lacks, by the rule in the module docstring.
+
+    ``timezone`` is the zone the import was given (None when none was), ``zone_option`` how the
+    caller's user gives one (``--timezone ZONE``), for the advice in the warnings. An event that
+    is new and learns no zone, from the import or the file, is refused.
+    """
+    fields: list[str] = []
+    warnings: list[ImportWarning] = []
+    said: dict[str, object] = {
+        "title": doc.title[:200] or doc.acronym[:200] or event.slug,
+        "start_date": doc.start_date,
+        "end_date": doc.end_date,
+        "day_change": doc.day_change,
+        "venue": doc.venue[:200],
+        "city": doc.city[:100],
+        "website": doc.url[:500],
+    }
+    for name, value in said.items():
+        if value not in (None, "") and getattr(event, name) in (None, ""):
+            setattr(event, name, value)
+            fields.append(name)
+
+    was, used = event.timezone, doc.timezone
+    patch = f'PATCH /events/{event.slug} with {{"timezone": "ZONE"}}'
+    if used is None:
+        if was is None:
+            raise InvalidFieldError(f"The file does not say its time zone: pass {zone_option}.", field="timezone")
+    elif was is None or (ASSUMED_ZONE.fullmatch(was) and not ASSUMED_ZONE.fullmatch(used)):
+        event.timezone = used
+        fields.append("timezone")
+        if was is not None:
+            message = f"the event's zone is now {used}; it was {was}, a fixed offset assumed earlier"
+            warnings.append(ImportWarning("timezone", message))
+    elif used != was:
+        warnings.append(
+            ImportWarning(
+                "timezone",
+                f"the file's times are in {used}, the event's zone is {was}: instants are kept and shown in "
+                f"{was} (to change the event's zone, {patch})",
+            )
+        )
+    if timezone is not None and used is not None and used != timezone:
+        warnings.append(
+            ImportWarning("timezone", f"the file names its zone, {used}, and is read in it: {timezone} was not used")
+        )
+    final = event.timezone
+    if ASSUMED_ZONE.fullmatch(final) and final != timezone:
+        offset = zone(final).utcoffset(datetime.datetime(2000, 1, 1)) or datetime.timedelta(0)
+        hours, minutes = divmod(abs(int(offset.total_seconds())) // 60, 60)
+        warnings.append(
+            ImportWarning(
+                "timezone",
+                f"the event's zone is {final} (UTC{'-' if offset < datetime.timedelta(0) else '+'}{hours:02d}:"
+                f"{minutes:02d} all year, no daylight saving time), assumed because no place's zone was named: "
+                f"if the event is somewhere (Europe/Copenhagen, say), re-import with {zone_option} or {patch}",
+            )
+        )
+    return EventFill(fields, warnings)

@@ -6,11 +6,11 @@ from typing import Any, cast
 
 from litestar import Controller, HttpMethod, Request, Response, route
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 
 from service.calendar.controllers import talk_calendar
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import FeedService
+from service.core.openapi import READ, TalkIdOrCalendar
 from service.core.params import Limit, Offset, parse_datetime, parse_id
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -41,6 +41,7 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
         summary="The schedule, by local day",
         description="Talks grouped by schedule day, in time order, each with room, track and speakers. "
         "Every filter narrows the result; `ETag`/`If-None-Match` make polling cheap.",
+        responses=READ,
     )
     async def get_schedule(
         self,
@@ -58,6 +59,7 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
         summary="One talk",
         description="With every slot (occurrence) of it. `/talks/{id}.ics` gives the talk as an iCalendar "
         'file instead, for "add to my calendar".',
+        responses=READ,
     )
     async def get_talk(
         self,
@@ -66,7 +68,7 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
         schedule_service: NamedDependency[ScheduleService],
         feeds: NamedDependency[FeedService],
         settings: NamedDependency[Settings],
-        talk_id: FromPath[str],
+        talk_id: TalkIdOrCalendar,
     ) -> Response[TalkOut]:
         base = base_url(request, settings)
         if talk_id.endswith(".ics"):
@@ -81,6 +83,7 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
         "/now",
         summary="What is on now",
         description="The slots running at `at` and the next one to start in each room: an app's home screen.",
+        responses=READ,
     )
     async def get_now(
         self,
@@ -93,7 +96,7 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
         validators = event_validators(event, request, instant.isoformat())
         return await validators.serve(request, lambda: schedule_service.now(event, instant))
 
-    @get("/rooms", summary="Rooms of the event", description="In the organiser's order.")
+    @get("/rooms", summary="Rooms of the event", description="In the organiser's order.", responses=READ)
     async def list_rooms(
         self,
         request: Request[Any, Any, Any],
@@ -105,7 +108,7 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
         validators = event_validators(event, request)
         return await validators.serve(request, lambda: schedule_service.rooms(event, limit, offset))
 
-    @get("/tracks", summary="Tracks of the event", description="By name, each with its colour.")
+    @get("/tracks", summary="Tracks of the event", description="By name, each with its colour.", responses=READ)
     async def list_tracks(
         self,
         request: Request[Any, Any, Any],

@@ -18,6 +18,8 @@ from sqlalchemy.orm import selectinload
 from service.core.errors import ConflictError, InvalidFieldError, NotFoundError
 from service.core.time import as_instant, schedule_day, utcnow, zone
 from service.events.models import Event
+from service.schedule import search
+from service.schedule.identify import no_such_slot, no_such_talk
 from service.schedule.inputs import SlotInput, SlotMove, SpeakerPart, TalkCreate, TalkUpdate
 from service.schedule.models import (
     ChangeKind,
@@ -43,6 +45,7 @@ class ScheduleEditor:
         self.session = session
         self.event = event
         self._bumped = False
+        search.keep_current(session)  # every change made here reaches the search index as it is flushed
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
@@ -80,7 +83,7 @@ class ScheduleEditor:
             )
         )
         if talk is None:
-            raise NotFoundError(f"The event '{self.event.slug}' has no talk {talk_id}.", field="talk_id")
+            raise await no_such_talk(self.session, self.event, talk_id)
         return talk
 
     async def _slot(self, slot_id: uuid.UUID) -> tuple[Talk, Slot]:
@@ -88,7 +91,7 @@ class ScheduleEditor:
             select(Slot.talk_id).where(Slot.id == slot_id, Slot.event_id == self.event.id)
         )
         if talk_id is None:
-            raise NotFoundError(f"The event '{self.event.slug}' has no slot {slot_id}.", field="slot_id")
+            raise await no_such_slot(self.session, self.event, slot_id)
         talk = await self._talk(talk_id)
         return talk, next(slot for slot in talk.slots if slot.id == slot_id)
 

@@ -11,10 +11,20 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.core.openapi import (
+    ORGANISER_SECURITY,
+    ORGANISER_WRITE,
+    READ,
+    RoomId,
+    SlotId,
+    SpeakerId,
+    TalkId,
+    TrackId,
+)
 from service.core.params import Limit, Offset, parse_id
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE
@@ -41,8 +51,6 @@ from service.settings import Settings
 from service.speakers.models import Speaker
 from service.speakers.schemas import SpeakerOut
 from service.speakers.services import speaker_out
-
-SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 def provide_schedule_editor(
@@ -75,33 +83,65 @@ class ScheduleEditingRoutes:
 
     # -- rooms and tracks ------------------------------------------------------------------------
 
-    @post("/rooms", tags=TAGS, security=SECURITY, summary="Add a room", status_code=HTTP_201_CREATED)
+    @post(
+        "/rooms",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
+        summary="Add a room",
+        status_code=HTTP_201_CREATED,
+    )
     async def create_room(self, schedule_editor: NamedDependency[SetupEditor], data: JSONBody[RoomCreate]) -> RoomOut:
         room = await schedule_editor.create_room(data.slug, data.name, data.position)
         return room_out(room)
 
-    @patch("/rooms/{room_id:str}", tags=TAGS, security=SECURITY, summary="Rename or reorder a room")
+    @patch(
+        "/rooms/{room_id:str}",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
+        summary="Rename or reorder a room",
+    )
     async def update_room(
-        self, schedule_editor: NamedDependency[SetupEditor], room_id: FromPath[str], data: JSONBody[RoomUpdate]
+        self, schedule_editor: NamedDependency[SetupEditor], room_id: RoomId, data: JSONBody[RoomUpdate]
     ) -> RoomOut:
         room = await schedule_editor.get_room(parse_id(room_id, "room_id"))
         schedule_editor.update(room, _fields(data))
         return room_out(room)
 
-    @delete("/rooms/{room_id:str}", tags=TAGS, security=SECURITY, summary="Remove an empty room")
-    async def delete_room(self, schedule_editor: NamedDependency[SetupEditor], room_id: FromPath[str]) -> None:
+    @delete(
+        "/rooms/{room_id:str}",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
+        summary="Remove an empty room",
+    )
+    async def delete_room(self, schedule_editor: NamedDependency[SetupEditor], room_id: RoomId) -> None:
         await schedule_editor.delete_room(parse_id(room_id, "room_id"))
 
-    @post("/tracks", tags=TAGS, security=SECURITY, summary="Add a track", status_code=HTTP_201_CREATED)
+    @post(
+        "/tracks",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
+        summary="Add a track",
+        status_code=HTTP_201_CREATED,
+    )
     async def create_track(
         self, schedule_editor: NamedDependency[SetupEditor], data: JSONBody[TrackCreate]
     ) -> TrackOut:
         track = await schedule_editor.create_track(data.slug, data.name, data.color)
         return track_out(track)
 
-    @patch("/tracks/{track_id:str}", tags=TAGS, security=SECURITY, summary="Rename or recolour a track")
+    @patch(
+        "/tracks/{track_id:str}",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
+        summary="Rename or recolour a track",
+    )
     async def update_track(
-        self, schedule_editor: NamedDependency[SetupEditor], track_id: FromPath[str], data: JSONBody[TrackUpdate]
+        self, schedule_editor: NamedDependency[SetupEditor], track_id: TrackId, data: JSONBody[TrackUpdate]
     ) -> TrackOut:
         track = await schedule_editor.get_track(parse_id(track_id, "track_id"))
         schedule_editor.update(track, _fields(data))
@@ -110,15 +150,23 @@ class ScheduleEditingRoutes:
     @delete(
         "/tracks/{track_id:str}",
         tags=TAGS,
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
         summary="Remove a track (its talks stay, without a track)",
     )
-    async def delete_track(self, schedule_editor: NamedDependency[SetupEditor], track_id: FromPath[str]) -> None:
+    async def delete_track(self, schedule_editor: NamedDependency[SetupEditor], track_id: TrackId) -> None:
         await schedule_editor.delete_track(parse_id(track_id, "track_id"))
 
     # -- talks and slots -------------------------------------------------------------------------
 
-    @post("/talks", tags=TAGS, security=SECURITY, summary="Add a talk with its slots", status_code=HTTP_201_CREATED)
+    @post(
+        "/talks",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
+        summary="Add a talk with its slots",
+        status_code=HTTP_201_CREATED,
+    )
     async def create_talk(
         self,
         request: Request[Any, Any, Any],
@@ -139,6 +187,9 @@ class ScheduleEditingRoutes:
         "/talks/{talk_id:str}",
         summary="Edit a talk",
         description="Send `If-Match` with the ETag you read: a stale one gets 412 and changes nothing.",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
     )
     async def update_talk(
         self,
@@ -147,7 +198,7 @@ class ScheduleEditingRoutes:
         schedule_editor: NamedDependency[SetupEditor],
         schedule_service: NamedDependency[ScheduleService],
         settings: NamedDependency[Settings],
-        talk_id: FromPath[str],
+        talk_id: TalkId,
         data: JSONBody[TalkUpdate],
     ) -> Response[TalkOut]:
         require_current(request, event)
@@ -157,7 +208,8 @@ class ScheduleEditingRoutes:
     @post(
         "/talks/{talk_id:str}/cancel",
         tags=TAGS,
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
         summary="Cancel a talk (it stays, marked cancelled)",
         status_code=200,
     )
@@ -168,21 +220,25 @@ class ScheduleEditingRoutes:
         schedule_editor: NamedDependency[SetupEditor],
         schedule_service: NamedDependency[ScheduleService],
         settings: NamedDependency[Settings],
-        talk_id: FromPath[str],
+        talk_id: TalkId,
     ) -> Response[TalkOut]:
         require_current(request, event)
         talk = await schedule_editor.cancel_talk(parse_id(talk_id, "talk_id"))
         return await self._talk_response(request, event, schedule_service, settings, talk.id)
 
     @delete(
-        "/talks/{talk_id:str}", tags=TAGS, security=SECURITY, summary="Delete a talk (calendars get a cancellation)"
+        "/talks/{talk_id:str}",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
+        summary="Delete a talk (calendars get a cancellation)",
     )
     async def delete_talk(
         self,
         request: Request[Any, Any, Any],
         event: NamedDependency[Event],
         schedule_editor: NamedDependency[SetupEditor],
-        talk_id: FromPath[str],
+        talk_id: TalkId,
     ) -> None:
         require_current(request, event)
         await schedule_editor.delete_talk(parse_id(talk_id, "talk_id"))
@@ -191,6 +247,9 @@ class ScheduleEditingRoutes:
         "/slots/{slot_id:str}",
         summary="Move a slot in time or room, or change its length",
         description="Answers with the slot's talk. `If-Match` as for talks.",
+        tags=TAGS,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
     )
     async def move_slot(
         self,
@@ -199,7 +258,7 @@ class ScheduleEditingRoutes:
         schedule_editor: NamedDependency[SetupEditor],
         schedule_service: NamedDependency[ScheduleService],
         settings: NamedDependency[Settings],
-        slot_id: FromPath[str],
+        slot_id: SlotId,
         data: JSONBody[SlotMove],
     ) -> Response[TalkOut]:
         require_current(request, event)
@@ -228,7 +287,8 @@ class SpeakerEditingRoutes:
     @post(
         "/events/{slug:str}/speakers",
         tags=TAGS,
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
         summary="Add a speaker",
         status_code=HTTP_201_CREATED,
     )
@@ -251,11 +311,12 @@ class SpeakerEditingRoutes:
     @patch(
         "/events/{slug:str}/speakers/{speaker_id:str}",
         tags=TAGS,
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
         summary="Edit a speaker of this event",
     )
     async def update_speaker(
-        self, schedule_editor: NamedDependency[SetupEditor], speaker_id: FromPath[str], data: JSONBody[SpeakerUpdate]
+        self, schedule_editor: NamedDependency[SetupEditor], speaker_id: SpeakerId, data: JSONBody[SpeakerUpdate]
     ) -> SpeakerOut:
         speaker = await schedule_editor.speaker_here(parse_id(speaker_id, "speaker_id"))
         changes = _fields(data)
@@ -267,10 +328,11 @@ class SpeakerEditingRoutes:
     @delete(
         "/events/{slug:str}/speakers/{speaker_id:str}",
         tags=TAGS,
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=ORGANISER_WRITE,
         summary="Take a speaker off every talk of this event",
     )
-    async def remove_speaker(self, schedule_editor: NamedDependency[SetupEditor], speaker_id: FromPath[str]) -> None:
+    async def remove_speaker(self, schedule_editor: NamedDependency[SetupEditor], speaker_id: SpeakerId) -> None:
         await schedule_editor.remove_speaker(parse_id(speaker_id, "speaker_id"))
 
 
@@ -289,6 +351,7 @@ class ChangeLogController(Controller):
         summary="What changed in the schedule",
         description="Talks added, removed, cancelled, moved, retitled, re-speakered, oldest first. "
         "Keep the newest `version` you saw and ask with `since` next time.",
+        responses=READ,
     )
     async def list_changes(
         self,

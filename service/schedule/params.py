@@ -29,7 +29,8 @@ KindParam = Annotated[
 QueryParam = Annotated[
     str | None,
     QueryParameter(
-        description="Case-insensitive text search over title, abstract and speaker names.",
+        description="Words, in any order, each matching the start of a word of the title, subtitle, abstract, "
+        "speaker names, track or room (case and accents ignored): `loss spik` finds 'Spikes in the loss'.",
         min_length=1,
         max_length=MAX_QUERY_LENGTH,
     ),

@@ -12,12 +12,13 @@ from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
 from sqlalchemy import Select, func, select
 
-from service.core.errors import InvalidParameterError, NotFoundError
+from service.core.errors import InvalidParameterError
 from service.core.params import plain_text
 from service.core.schemas import Page, feed_links
 from service.core.time import as_instant, day_bounds, schedule_day, zone
 from service.events.models import Event
-from service.schedule import queries
+from service.schedule import queries, search
+from service.schedule.identify import no_such_talk
 from service.schedule.models import Room, Slot, Talk, TalkKind, TalkSpeaker, Track
 from service.schedule.schemas import (
     Now,
@@ -206,19 +207,19 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
     ) -> tuple[Sequence[Any], dict[uuid.UUID, list[SpeakerRef]]]:
         """The rows a filter selects (``q`` included), with speakers; 400 for values naming nothing."""
         resolved = await self._resolve(event, wanted)
-        rows, speakers_of = await self.fetch(event, queries.filtered_rows(event.id, **resolved))  # type: ignore[arg-type]
-        if wanted.q:
-            q = wanted.q
-            rows = [
-                row
-                for row in rows
-                if matches_query(q, row.title, row.subtitle, row.abstract, speakers_of.get(row.talk_id, []))
-            ]
-        return rows, speakers_of
+        statement = queries.filtered_rows(event.id, **resolved)  # type: ignore[arg-type]
+        if wanted.q is not None:
+            # Every word of q, as a word prefix, anywhere in the talk's search document; the
+            # schedule keeps its time order (see service.schedule.search for the ranked order).
+            session = self.repository.session
+            statement = statement.where(
+                Slot.talk_id.in_(search.matching_talks(search.dialect_of(session), event.id, wanted.q))
+            )
+        return await self.fetch(event, statement)
 
-    async def entries_for_talks(self, event: Event, talk_ids: Sequence[uuid.UUID]) -> list[ScheduleEntry]:
-        """Every slot of these talks, in schedule order (a starred workshop shows each occurrence)."""
-        return await self._entries(event, queries.schedule_rows(event.id).where(Slot.talk_id.in_(talk_ids)))
+    async def entries_for_slots(self, event: Event, slot_ids: Sequence[uuid.UUID]) -> list[ScheduleEntry]:
+        """These slots, in schedule order (an attendee's starred sessions)."""
+        return await self._entries(event, queries.schedule_rows(event.id).where(Slot.id.in_(slot_ids)))
 
     async def _entries(self, event: Event, statement: Select[tuple[Any, ...]]) -> list[ScheduleEntry]:
         rows, speakers_of = await self.fetch(event, statement)
@@ -294,7 +295,7 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
     async def talk(self, event: Event, talk_id: uuid.UUID, base: str) -> TalkOut:
         talk = await self.repository.session.scalar(queries.talk_with_details(event.id, talk_id))
         if talk is None:
-            raise NotFoundError(f"The event '{event.slug}' has no talk {talk_id}.", field="id")
+            raise await no_such_talk(self.repository.session, event, talk_id)
         return TalkOut(
             id=talk.id,
             event=event.slug,
@@ -332,11 +333,3 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
         rows = (await session.scalars(statement.limit(limit).offset(offset))).all()
         items = [item for item in map(shape, rows) if item is not None]
         return Page(items=items, total=total or 0, limit=limit, offset=offset)
-
-
-def matches_query(q: str, title: str, subtitle: str, abstract: str, speakers: Sequence[SpeakerRef]) -> bool:
-    # Matched here rather than in SQL: SQLite's lower()/LIKE fold ASCII only, and the schedule
-    # holds German, Cyrillic and emoji titles; casefold() treats every language alike on both backends.
-    needle = q.casefold()
-    haystacks = [title, subtitle, abstract, *(speaker.name for speaker in speakers)]
-    return any(needle in text.casefold() for text in haystacks)

@@ -6,8 +6,8 @@ from typing import Any
 
 from litestar import Controller, Request, Response
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 
+from service.core.openapi import READ, SpeakerId
 from service.core.params import Limit, Offset, parse_id
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -27,7 +27,12 @@ class SpeakerController(SpeakerEditingRoutes, Controller):
         **EDITING_DEPENDENCIES,
     }
 
-    @get("/events/{slug:str}/speakers", summary="Speakers of an event", description="By name, paginated.")
+    @get(
+        "/events/{slug:str}/speakers",
+        summary="Speakers of an event",
+        description="By name, paginated.",
+        responses=READ,
+    )
     async def list_event_speakers(
         self,
         request: Request[Any, Any, Any],
@@ -43,12 +48,13 @@ class SpeakerController(SpeakerEditingRoutes, Controller):
         "/speakers/{speaker_id:str}",
         summary="One speaker",
         description="With their talks across all events, each in its event's local time.",
+        responses=READ,
     )
     async def get_speaker(
         self,
         request: Request[Any, Any, Any],
         speakers_service: NamedDependency[SpeakerService],
-        speaker_id: FromPath[str],
+        speaker_id: SpeakerId,
     ) -> Response[SpeakerDetail]:
         speaker = parse_id(speaker_id, "speaker_id")
         validators = await speakers_service.validators(speaker)

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.core.openapi import problems
 from service.core.routing import get
 from service.core.schemas import BaseStruct
 from service.events.deps import base_url, provide_events_service
@@ -53,7 +54,12 @@ class SystemController(Controller):
     async def health(self) -> Health:
         return Health(status="ok")
 
-    @get("/ready", summary="Can the service reach its database?", cache=False)
+    @get(
+        "/ready",
+        summary="Can the service reach its database?",
+        cache=False,
+        responses={503: problems(503)[503]},
+    )
     async def ready(self, db_session: NamedDependency[AsyncSession]) -> Readiness:
         try:
             await db_session.execute(text("SELECT 1"))

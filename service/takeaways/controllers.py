@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.attendees.controllers import ATTENDEE_SECURITY
 from service.attendees.deps import provide_attendee, provide_attendee_service
 from service.attendees.models import Attendee
 from service.core.errors import InvalidParameterError, PreconditionRequiredError
+from service.core.openapi import ATTENDEE_SECURITY, ORGANISER_SECURITY, READ, TakeawayId, TalkId, problems
 from service.core.params import Limit, Offset, parse_id
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -24,7 +24,6 @@ from service.events.models import Event
 from service.events.services import EventService
 from service.organisers.deps import provide_event_editor, provide_organiser
 from service.organisers.services import Organiser
-from service.schedule.editing_controllers import SECURITY
 from service.takeaways.digest_service import digest_for
 from service.takeaways.schemas import EventStats, PublicTakeaway, SyncPage, TakeawayCreate, TakeawayOut, TakeawayUpdate
 from service.takeaways.services import TakeawayService, client_id_for
@@ -77,6 +76,7 @@ class TakeawayController(Controller):
         description="Idempotent: repeating it with the same `client_id` (or `Idempotency-Key` header) returns "
         "the same note with 200 instead of creating a second one, also when the repeats race.",
         security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404, 409, 413, 422, 429),
         request_max_body_size=MAX_TAKEAWAY_BODY,
     )
     async def write(
@@ -85,7 +85,7 @@ class TakeawayController(Controller):
         event: NamedDependency[Event],
         attendee: NamedDependency[Attendee],
         takeaways: NamedDependency[TakeawayService],
-        talk_id: FromPath[str],
+        talk_id: TalkId,
         data: JSONBody[TakeawayCreate],
     ) -> Response[TakeawayOut]:
         client_id = client_id_for(data.client_id, request.headers.get("idempotency-key"))
@@ -97,12 +97,13 @@ class TakeawayController(Controller):
         "/events/{slug:str}/talks/{talk_id:str}/takeaways",
         summary="Public takeaways on a talk",
         description="Newest first, with the author's display name only.",
+        responses=READ,
     )
     async def public(
         self,
         event: NamedDependency[Event],
         takeaways: NamedDependency[TakeawayService],
-        talk_id: FromPath[str],
+        talk_id: TalkId,
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
     ) -> Page[PublicTakeaway]:
@@ -112,7 +113,8 @@ class TakeawayController(Controller):
         "/events/{slug:str}/takeaways/{takeaway_id:str}/hide",
         summary="Hide a public takeaway",
         status_code=204,
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=problems(400, 401, 403, 404),
         tags=["organisers"],
     )
     async def hide(
@@ -120,7 +122,7 @@ class TakeawayController(Controller):
         event: NamedDependency[Event],
         editor: NamedDependency[Organiser],
         takeaways: NamedDependency[TakeawayService],
-        takeaway_id: FromPath[str],
+        takeaway_id: TakeawayId,
     ) -> None:
         await takeaways.hide(event, parse_id(takeaway_id, "takeaway_id"), hidden=True)
 
@@ -128,7 +130,8 @@ class TakeawayController(Controller):
         "/events/{slug:str}/takeaways/{takeaway_id:str}/unhide",
         summary="Show a hidden takeaway again",
         status_code=204,
-        security=SECURITY,
+        security=ORGANISER_SECURITY,
+        responses=problems(400, 401, 403, 404),
         tags=["organisers"],
     )
     async def unhide(
@@ -136,11 +139,17 @@ class TakeawayController(Controller):
         event: NamedDependency[Event],
         editor: NamedDependency[Organiser],
         takeaways: NamedDependency[TakeawayService],
-        takeaway_id: FromPath[str],
+        takeaway_id: TakeawayId,
     ) -> None:
         await takeaways.hide(event, parse_id(takeaway_id, "takeaway_id"), hidden=False)
 
-    @get("/events/{slug:str}/stats", summary="Interest per talk (organisers)", security=SECURITY, tags=["organisers"])
+    @get(
+        "/events/{slug:str}/stats",
+        summary="Interest per talk (organisers)",
+        security=ORGANISER_SECURITY,
+        responses=problems(400, 401, 403, 404),
+        tags=["organisers"],
+    )
     async def stats(
         self,
         event: NamedDependency[Event],
@@ -155,6 +164,7 @@ class TakeawayController(Controller):
         description="Without `since`: every note. With `since` (the `cursor` of an earlier answer): everything "
         "created, changed or deleted since, deletions as tombstones, in order, and a new cursor.",
         security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404),
     )
     async def mine(
         self,
@@ -172,6 +182,7 @@ class TakeawayController(Controller):
         "/me/takeaways/{takeaway_id:str}",
         summary="Edit my takeaway (If-Match required)",
         security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404, 412, 413, 422, 428, 429),
         request_max_body_size=MAX_TAKEAWAY_BODY,
     )
     async def edit(
@@ -180,7 +191,7 @@ class TakeawayController(Controller):
         attendee: NamedDependency[Attendee],
         takeaways: NamedDependency[TakeawayService],
         events_service: NamedDependency[EventService],
-        takeaway_id: FromPath[str],
+        takeaway_id: TakeawayId,
         data: JSONBody[TakeawayUpdate],
     ) -> Response[TakeawayOut]:
         version = if_match_version(request, required=True) or 0
@@ -188,13 +199,18 @@ class TakeawayController(Controller):
         body = takeaways.out(note, await events_service.get(note.event_id))
         return Response(body, headers=etag_headers(body))
 
-    @delete("/me/takeaways/{takeaway_id:str}", summary="Delete my takeaway", security=ATTENDEE_SECURITY)
+    @delete(
+        "/me/takeaways/{takeaway_id:str}",
+        summary="Delete my takeaway",
+        security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404, 412, 429),
+    )
     async def remove(
         self,
         request: Request[Any, Any, Any],
         attendee: NamedDependency[Attendee],
         takeaways: NamedDependency[TakeawayService],
-        takeaway_id: FromPath[str],
+        takeaway_id: TakeawayId,
     ) -> None:
         await takeaways.delete(attendee, parse_id(takeaway_id, "takeaway_id"), if_match_version(request, False))
 
@@ -203,6 +219,7 @@ class TakeawayController(Controller):
         summary="My takeaways as a Markdown digest",
         media_type="text/markdown",  # Litestar adds the charset to text/* types
         security=ATTENDEE_SECURITY,
+        responses=problems(400, 401, 404),
     )
     async def digest(
         self,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.models import Attendee
+from service.attendees.services import AttendeeService
 from service.core.time import zone
 from service.events.models import Event
 from service.schedule import queries
@@ -20,11 +22,14 @@ async def digest_for(session: AsyncSession, attendee: Attendee, event: Event) ->
     for note in await TakeawayService(session).notes_for_digest(attendee, event):
         notes.setdefault(note.talk_id, []).append((note.visibility.value, note.text))
     rows, speakers_of = await ScheduleService(session=session).fetch(event, queries.schedule_rows(event.id))
-    tz, talks, seen = zone(event.timezone), [], set()
-    for row in rows:
-        if row.talk_id in seen:
-            continue
-        seen.add(row.talk_id)
+    # A talk given more than once is shown at the session the attendee starred, else its first.
+    starred = set(await AttendeeService(session).starred_slot_ids(attendee))
+    shown: dict[uuid.UUID, tuple[int, Any]] = {}  # talk -> (position in the schedule, slot row)
+    for position, row in enumerate(rows):
+        if row.talk_id not in shown or (row.id in starred and shown[row.talk_id][1].id not in starred):
+            shown[row.talk_id] = (position, row)
+    tz, talks, seen = zone(event.timezone), [], set(shown)
+    for _, row in sorted(shown.values(), key=lambda placed: placed[0]):
         links = tuple(
             (label, url)
             for label, url in (("Recording", row.recording_url), ("Slides", row.slides_url), ("More", row.url))

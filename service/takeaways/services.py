@@ -8,15 +8,15 @@ from collections.abc import Sequence
 
 from msgspec import UNSET
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.models import Attendee, Star
 from service.core.errors import ConflictError, InvalidParameterError, NotFoundError, StaleVersionError
 from service.core.schemas import Page
 from service.core.time import utcnow, zone
+from service.db.inserts import insert_unless_present
 from service.events.models import Event
+from service.schedule.identify import no_such_talk
 from service.schedule.models import Talk
 from service.takeaways.models import Takeaway, Visibility
 from service.takeaways.schemas import (
@@ -92,9 +92,11 @@ class TakeawayService:
         self, attendee: Attendee, event: Event, talk_id: uuid.UUID, data: TakeawayCreate, client_id: uuid.UUID
     ) -> tuple[Takeaway, bool]:
         """The note, and whether this call created it (False: a retry of one that exists)."""
-        talk_event = await self.session.scalar(select(Talk.event_id).where(Talk.id == talk_id))
-        if talk_event != event.id or attendee.event_id != event.id:
+        if attendee.event_id != event.id:
             raise NotFoundError(f"There is no talk {talk_id} at '{event.slug}' for you.", field="talk_id")
+        talk_event = await self.session.scalar(select(Talk.event_id).where(Talk.id == talk_id))
+        if talk_event != event.id:
+            raise await no_such_talk(self.session, event, talk_id)
         existing = await self._by_client_id(attendee, client_id)
         if existing is None:
             seq = await self._next_seq(attendee)
@@ -113,13 +115,9 @@ class TakeawayService:
                 "created_at": now,
                 "updated_at": now,
             }
-            insert = pg_insert if self.session.bind.dialect.name == "postgresql" else sqlite_insert
-            # Concurrent retries race here: the unique (attendee, client id) lets exactly one insert
-            # land; the others do nothing and read the winner below, in the same transaction.
-            result = await self.session.execute(
-                insert(Takeaway).values(**values).on_conflict_do_nothing(index_elements=["attendee_id", "client_id"])
-            )
-            created = bool(result.rowcount)  # type: ignore[attr-defined]
+            # Concurrent retries race here: exactly one insert lands; the others read the winner
+            # below, in the same transaction.
+            created = bool(await insert_unless_present(self.session, Takeaway, [values], ["attendee_id", "client_id"]))
             existing = await self._by_client_id(attendee, client_id)
             if existing is None:  # pragma: no cover - the row exists whichever insert won
                 raise ConflictError("The note could not be stored; retry.", field="client_id")
@@ -254,7 +252,8 @@ class TakeawayService:
             ).all()
         }
         star_rows = await self.session.execute(
-            select(Star.talk_id, func.count())
+            # An attendee who starred two sessions of one workshop is one interested attendee.
+            select(Star.talk_id, func.count(func.distinct(Star.attendee_id)))
             .join(Attendee, Attendee.id == Star.attendee_id)
             .where(Attendee.event_id == event.id)
             .group_by(Star.talk_id)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from service.db.registry import metadata
+from service.schedule import search
 
 config = context.config
 
@@ -19,6 +20,7 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_object=search.autogenerate_filter(connection.dialect.name),
         # SQLite cannot ALTER most things in place; batch mode rebuilds the table instead.
         render_as_batch=connection.dialect.name == "sqlite",
         # SQLite reflects types by affinity (a UUID reads back as NUMERIC): compare them on PostgreSQL only.

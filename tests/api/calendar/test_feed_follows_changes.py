@@ -85,6 +85,17 @@ class TestFeedFollowsChanges:
         assert late_uid not in await feed(client, "?track=data")
         assert (await client.get("/events/nlp/schedule", params={"q": "Night owls"})).json()["days"][0]["talks"] == []
 
+    async def test_a_deleted_talk_is_cancelled_in_a_word_search_feed_as_it_was_found(
+        self, client: AsyncTestClient, conference: Conference, db_session: AsyncSession
+    ) -> None:
+        """The feed's q matches words in any order, for removed talks as for the others."""
+        before = await feed(client, "?q=owls%20night")
+        late_uid = next(uid for uid, e in before.items() if "Night" in str(e["summary"]))
+        await ScheduleEditor(db_session, conference.event).delete_talk(conference.late.id)
+        await db_session.commit()
+
+        assert (await feed(client, "?q=owls%20night"))[late_uid]["status"] == "CANCELLED"
+
     async def test_the_schedule_version_and_change_log_follow(
         self, client: AsyncTestClient, conference: Conference, db_session: AsyncSession
     ) -> None:

@@ -55,6 +55,7 @@ def test_the_cli_creates_lists_and_revokes(tmp_path: Path) -> None:
             [sys.executable, "-m", "service.cli", *args], env=env, capture_output=True, text=True, check=False
         )
 
+    assert plenary("db", "upgrade").returncode == 0  # the data commands never create a database
     assert plenary("load-demo").returncode == 0
     created = plenary("token", "create", "--event", "cph-nlp-2025", "--name", "desk")
     assert created.returncode == 0, created.stderr
