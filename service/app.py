@@ -12,19 +12,22 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.logging import LoggingConfig
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from sqlalchemy.exc import IntegrityError
 
 from service.attendees.controllers import AttendeeController
 from service.calendar.controllers import CalendarController
+from service.core.bounds import BoundedRequest
 from service.core.errors import problem_details_config
 from service.core.http import GZIP_MIN_BYTES, GzipMiddleware, RenderCache
-from service.core.limits import attendee_rate_limit
+from service.core.limits import attendee_rate_limit, rate_limit_stores
+from service.core.logging import RequestContextMiddleware, finish_request, logging_config
+from service.core.metrics import MetricsController, prometheus_config
 from service.core.openapi import ClosedStructSchemaPlugin, InlineEnumSchemaPlugin
 from service.core.routing import complete_allow_header
 from service.db.config import sqlalchemy_config
 from service.db.migrate import upgrade_async
+from service.db.transaction import provide_db_session
 from service.demo.loader import load_demo_if_empty
 from service.events.controllers import EventController
 from service.interop.controllers import InteropController
@@ -53,7 +56,7 @@ def cors_config(settings: Settings) -> CORSConfig:
             "Idempotency-Key",
             "Last-Event-ID",
         ],
-        expose_headers=["ETag", "Last-Modified", "Location", "Retry-After", "Content-Disposition"],
+        expose_headers=["ETag", "Last-Modified", "Location", "Retry-After", "Content-Disposition", "X-Request-ID"],
         # Bearer tokens, never cookies: no credentialed requests, so "*" stays safe.
         allow_credentials=False,
         max_age=3600,
@@ -104,8 +107,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AttendeeController,
             TakeawayController,
             docs_assets_router(),
+            MetricsController,
         ],
-        dependencies={"settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False)},
+        dependencies={
+            "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
+            # The request's transaction: committed before the response is sent (service/db/transaction.py).
+            "db_session": Provide(provide_db_session),
+        },
         plugins=[
             SQLAlchemyPlugin(config=db),
             ProblemDetailsPlugin(problem_details_config()),
@@ -116,13 +124,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
         compression_config=compression_config(),
-        logging_config=LoggingConfig(
-            root={"level": settings.log_level.upper(), "handlers": ["queue_listener"]},
-            log_exceptions="debug",
-        ),
-        middleware=[attendee_rate_limit(settings.attendee_writes_per_minute).middleware],
+        logging_config=logging_config(settings),
+        # Outermost first: the request's id and clock, then metrics, so both see the limiter's 429s.
+        middleware=[
+            RequestContextMiddleware(),
+            prometheus_config().middleware,
+            attendee_rate_limit(settings).middleware,
+        ],
+        stores=rate_limit_stores(settings),
         request_max_body_size=settings.max_body_kb * 1024,
+        request_class=BoundedRequest,  # JSON bodies nested too deeply are refused before decoding
         state=State({"render_cache": RenderCache(settings.render_cache_mb * 1024 * 1024)}),
-        before_send=[complete_allow_header],
+        before_send=[complete_allow_header, finish_request],
         debug=settings.debug,
     )

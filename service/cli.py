@@ -169,13 +169,27 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     click.echo(f"  API docs:       {base}/docs")
     if settings.load_demo:
         click.echo(f"  Demo schedule:  {base}/events/cph-nlp-2025/schedule")
+    from service.core.limits import parse_networks
+    from service.core.logging import uvicorn_log_config
+
+    try:
+        trusted_proxies = [str(network) for network in parse_networks(settings.trusted_proxies)]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
     uvicorn.run(
         "service.asgi:app",
         host=host,
         port=port,
         workers=workers,
         log_level=settings.log_level,
+        # The app logs each request itself, by route template: uvicorn's access log would write the
+        # concrete path, and a personal calendar's path is its secret.
+        access_log=False,
+        log_config=uvicorn_log_config(settings),
+        # X-Forwarded-For/-Proto count only from PLENARY_TRUSTED_PROXIES (uvicorn's default trusts
+        # any local peer); the app's rate limiter reads the same list.
         proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies,
     )
 
 

@@ -16,6 +16,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     database_url: str = "sqlite+aiosqlite:///plenary.db"
     """SQLAlchemy async URL. The default is an SQLite file in the working directory."""
+    db_connect_timeout: float = 3.0
+    """Seconds to open a PostgreSQL connection, or to check that a pooled one still answers."""
+    db_statement_timeout: float = 5.0
+    """Seconds one PostgreSQL statement may run (server-side ``statement_timeout``; the client waits 1 s more)."""
+    db_pool_timeout: float = 5.0
+    """Seconds a request waits for a free pooled database connection before answering 503."""
+    sqlite_busy_timeout: float = 5.0
+    """Seconds an SQLite write waits for another writer to finish before answering 503."""
     host: str = "127.0.0.1"
     """Interface `plenary serve` binds to."""
     port: int = 8000
@@ -24,6 +32,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Worker processes for `plenary serve`; each is stateless, the database is shared."""
     log_level: LogLevel = "info"
     """Log level of the server and the application."""
+    log_format: Literal["json", "text"] = "json"
+    """Log lines as JSON objects (one per line, for a log collector) or as text (for a terminal)."""
     migrate_on_start: bool = True
     """Upgrade the database schema to the newest migration when the app starts."""
     load_demo: bool = True
@@ -33,7 +43,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     render_cache_mb: int = 64
     """Memory per worker for rendered responses, reused until the schedule changes."""
     attendee_writes_per_minute: int = 120
-    """Writes one attendee (or one address, for registration) may make per minute, per worker."""
+    """Writes one attendee (or one address, for registration) may make per minute: per worker, or
+    across all workers and instances when ``redis_url`` is set."""
+    redis_url: str = ""
+    """Redis for the rate limits (``redis://host:6379/0``), shared by every worker; empty: each worker's memory."""
+    redis_prefix: str = "plenary"
+    """Prefix of Plenary's keys in Redis, so several deployments can share one server."""
+    trusted_proxies: str = ""
+    """Addresses or CIDR networks (comma-separated) of proxies whose ``X-Forwarded-For`` names the client.
+
+    Empty trusts none: the client is the address that connected, whatever headers it sends.
+    """
     max_body_kb: int = 1024
     """Largest request body accepted (the import route allows 50 MB, takeaways 64 kB)."""
     cors_origins: str = "*"

@@ -1,11 +1,12 @@
 """The container setup: compose.yaml follows the Compose specification and wires the app to its
-database the way `docker compose up` needs, and the Dockerfile builds an image that serves."""
+database and Redis the way `docker compose up` needs, and the Dockerfile builds an image that serves."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -105,6 +106,27 @@ def test_app_connects_to_the_db_service_with_asyncpg(compose: dict[str, Any]) ->
     assert url.username == db_env["POSTGRES_USER"]
     assert url.password == db_env["POSTGRES_PASSWORD"]
     assert url.database == db_env["POSTGRES_DB"]
+
+
+def test_redis_reports_health_with_redis_cli_ping(compose: dict[str, Any]) -> None:
+    healthcheck = compose["services"]["redis"]["healthcheck"]
+    test = healthcheck["test"]
+    command = test if isinstance(test, str) else " ".join(test)
+    assert "redis-cli" in command
+    assert "ping" in command
+    assert not healthcheck.get("disable", False)
+
+
+def test_app_starts_only_once_redis_is_healthy(compose: dict[str, Any]) -> None:
+    depends_on = compose["services"]["app"]["depends_on"]
+    assert depends_on["redis"]["condition"] == "service_healthy"
+
+
+def test_app_shares_its_rate_limits_through_the_redis_service(compose: dict[str, Any]) -> None:
+    url = urlsplit(environment(compose["services"]["app"])["PLENARY_REDIS_URL"])
+    assert url.scheme == "redis"
+    assert url.hostname == "redis"
+    assert url.port in (None, 6379)
 
 
 def test_app_has_a_healthcheck_and_publishes_its_port(compose: dict[str, Any]) -> None:

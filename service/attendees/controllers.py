@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, HttpMethod, Request, Response, delete, post, put, route
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from service.attendees.deps import provide_attendee, provide_attendee_service
@@ -15,6 +15,7 @@ from service.attendees.models import Attendee
 from service.attendees.services import AttendeeService
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
+from service.core.bounds import LINE_PATTERN, Body, anchored
 from service.core.openapi import ANYONE, ATTENDEE_SECURITY, SlotId, TalkId, problems
 from service.core.params import parse_id
 from service.core.routing import get
@@ -28,14 +29,29 @@ from service.schedule.services import ScheduleService
 from service.settings import Settings
 
 AlarmParam = Annotated[
-    int | None, QueryParameter(ge=0, le=24 * 60, description="Add a reminder this many minutes before each talk.")
+    int | None,
+    QueryParameter(
+        ge=0,
+        le=24 * 60,
+        description="Add a reminder this many minutes before each talk.",
+        schema_extra={"minimum": 0},  # Litestar leaves a zero bound of an optional parameter out of the schema
+    ),
+]
+
+FeedFile = Annotated[
+    str,
+    PathParameter(
+        description="The calendar's secret name, `<secret>.ics`, from registration.",
+        # Documented only: any other name is simply no calendar (404), as an unknown secret is.
+        schema_extra={"pattern": anchored(r"[A-Za-z0-9_-]{1,100}\.ics"), "maxLength": 104},
+    ),
 ]
 
 
-class Registration(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    display_name: Annotated[str, msgspec.Meta(max_length=80)] = ""
-    """Shown beside your public takeaways; leave empty to stay anonymous."""
-    join_code: Annotated[str, msgspec.Meta(max_length=64)] = ""
+class Registration(Body):
+    display_name: Annotated[str, msgspec.Meta(max_length=80, pattern=LINE_PATTERN)] = ""
+    """Shown beside your public takeaways; leave empty to stay anonymous. One line, no control characters."""
+    join_code: Annotated[str, msgspec.Meta(max_length=64, pattern=LINE_PATTERN)] = ""
 
 
 class Registered(BaseStruct):
@@ -217,7 +233,7 @@ class AttendeeController(Controller):
         events_service: NamedDependency[EventService],
         feeds: NamedDependency[FeedService],
         settings: NamedDependency[Settings],
-        feed_file: FromPath[str],
+        feed_file: FeedFile,
         alarm: AlarmParam = None,
     ) -> Response[bytes]:
         base = base_url(request, settings)

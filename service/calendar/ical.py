@@ -10,13 +10,19 @@ Why it is shaped this way:
   remove them instead of keeping a stale copy.
 - DTSTAMP is the slot's last change, not the render time, so the same schedule version renders
   the same bytes in every worker (one ETag, byte-exact tests).
+- Any stored string renders: text loses the control characters RFC 5545 TEXT cannot carry (line
+  breaks become ``\\n``, a lone CR included), and a URI that still holds whitespace or a control
+  character after trimming has it percent-encoded. Imports keep CR and tab, and older rows may
+  hold anything; one odd value must not take down every feed that shows it.
 """
 
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from urllib.parse import quote
 
 from icalendar import Alarm, Calendar, Event, Timezone, vDuration
 
@@ -53,6 +59,25 @@ class FeedEvent:
     attachments: tuple[str, ...] = field(default_factory=tuple)
 
 
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NOT_IN_URI = re.compile(r"[\s\x00-\x1f\x7f-\x9f]")
+
+
+def _text(value: str) -> str:
+    """A TEXT value as RFC 5545 allows it: line breaks as LF (icalendar escapes them), tab kept."""
+    return _NOT_TEXT.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _raw_text(value: str) -> str:
+    """``_text`` for the calendar's own name and description, which icalendar writes unescaped."""
+    return _text(value).replace("\n", "\\n")
+
+
+def _uri(value: str) -> str:
+    """A URI value without the whitespace or control characters a content line cannot hold."""
+    return _NOT_IN_URI.sub(lambda found: quote(found.group(), safe=""), value.strip())
+
+
 @lru_cache(maxsize=64)
 def _vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
     # Building a VTIMEZONE walks the zone's transitions: do it once per zone and span of years.
@@ -86,13 +111,13 @@ def render_ical(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", info.name)
-    calendar.add("name", info.name)
+    calendar.add("x-wr-calname", _raw_text(info.name))
+    calendar.add("name", _raw_text(info.name))
     calendar.add("x-wr-timezone", info.timezone)
     if info.description:
-        calendar.add("x-wr-caldesc", info.description)
-    if info.url:
-        calendar.add("url", info.url)
+        calendar.add("x-wr-caldesc", _raw_text(info.description))
+    if info.url and (url := _uri(info.url)):
+        calendar.add("url", url)
     # RFC 7986 for current clients, X-PUBLISHED-TTL for Outlook and older ones.
     calendar.add("refresh-interval", vDuration(info.refresh), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(info.refresh))
@@ -113,24 +138,25 @@ def _vevent(item: FeedEvent, tz: datetime.tzinfo, in_utc: bool, alarm: datetime.
     event.add("dtstamp", _utc(item.last_modified))
     event.add("dtstart", _utc(item.start) if in_utc else _wall_clock(item.start, tz))
     event.add("dtend", _utc(item.end) if in_utc else _wall_clock(item.end, tz))
-    event.add("summary", item.summary)
+    event.add("summary", _text(item.summary))
     event.add("sequence", item.sequence)
     event.add("last-modified", _utc(item.last_modified))
     event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
     if item.location:
-        event.add("location", item.location)
+        event.add("location", _text(item.location))
     if item.description:
-        event.add("description", item.description)
-    if item.url:
-        event.add("url", item.url)
+        event.add("description", _text(item.description))
+    if item.url and (url := _uri(item.url)):
+        event.add("url", url)
     if item.categories:
-        event.add("categories", list(item.categories))
+        event.add("categories", [_text(category) for category in item.categories])
     for attachment in item.attachments:
-        event.add("attach", attachment)
+        if uri := _uri(attachment):
+            event.add("attach", uri)
     if alarm is not None and not item.cancelled:
         reminder = Alarm()
         reminder.add("action", "DISPLAY")
-        reminder.add("description", item.summary)
+        reminder.add("description", _text(item.summary))
         reminder.add("trigger", -alarm)
         event.add_component(reminder)
     return event

@@ -6,10 +6,12 @@ import logging
 import re
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 
+from advanced_alchemy import exceptions as repository_errors
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
+from sqlalchemy import exc as sa_exc
 
 logger = logging.getLogger("plenary")
 
@@ -80,6 +82,13 @@ class StaleVersionError(PlenaryError):
     code = "stale_version"
 
 
+class UnavailableError(PlenaryError):
+    """The service could not finish the request for a passing reason of its own; retrying may work."""
+
+    code = "unavailable"
+    retry_after = 5
+
+
 PROBLEM_STATUS: dict[type[PlenaryError], HTTPStatus] = {
     NotFoundError: HTTPStatus.NOT_FOUND,
     InvalidParameterError: HTTPStatus.BAD_REQUEST,
@@ -89,6 +98,7 @@ PROBLEM_STATUS: dict[type[PlenaryError], HTTPStatus] = {
     ForbiddenError: HTTPStatus.FORBIDDEN,
     StaleVersionError: HTTPStatus.PRECONDITION_FAILED,
     PreconditionRequiredError: HTTPStatus.PRECONDITION_REQUIRED,
+    UnavailableError: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 
@@ -110,6 +120,8 @@ def domain_problem(exc: PlenaryError) -> ProblemDetailsException:
     problem = _problem(status, exc.detail, exc.code, errors, **extra)
     if isinstance(exc, UnauthenticatedError):
         problem.headers = {"WWW-Authenticate": 'Bearer realm="plenary"'}
+    if isinstance(exc, UnavailableError):
+        problem.headers = {"Retry-After": str(exc.retry_after)}
     return problem
 
 
@@ -162,6 +174,82 @@ def http_problem(exc: HTTPException) -> ProblemDetailsException:
     )
 
 
+class _DatabaseFault(NamedTuple):
+    code: str
+    detail: str
+    retry_after: int
+    """Seconds, for the ``Retry-After`` header."""
+
+
+_UNREACHABLE = _DatabaseFault(
+    "database_unavailable", "The database cannot be reached right now. Retry in a few seconds.", 5
+)
+_SILENT = _DatabaseFault("database_timeout", "The database did not answer in time. Retry in a few seconds.", 5)
+_CONTENDED = _DatabaseFault(
+    "database_busy", "The database was busy with a concurrent change, and nothing was saved. Retry.", 1
+)
+_OVERLOADED = _DatabaseFault("database_busy", "Every database connection is in use. Retry in a few seconds.", 5)
+
+_PG_SILENT = ("57014",)  # query_canceled: our statement_timeout
+_PG_CONTENDED = ("40", "55P03")  # serialization failure, deadlock; lock_not_available
+_PG_UNREACHABLE = ("08", "53", "57P")  # connection exception, insufficient resources, shutdown or startup
+_SQLITE_CONTENDED = {5, 6}  # SQLITE_BUSY, SQLITE_LOCKED: another writer kept the lock past the busy timeout
+_SQLITE_UNREACHABLE = {10, 14}  # SQLITE_IOERR, SQLITE_CANTOPEN: the file cannot be read or opened
+
+
+def _database_fault(error: BaseException) -> _DatabaseFault | None:
+    """What a client can do about a database error: retry it (a fault), or nothing (None)."""
+    if isinstance(error, sa_exc.TimeoutError):  # no pooled connection came free in time
+        return _OVERLOADED
+    if isinstance(error, sa_exc.DisconnectionError):
+        return _UNREACHABLE
+    if not isinstance(error, sa_exc.DBAPIError):
+        return None
+    orig = error.orig
+    sqlstate = str(getattr(orig, "sqlstate", None) or "")
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    sqlite_primary = sqlite_code & 0xFF if isinstance(sqlite_code, int) else None
+    if isinstance(orig, TimeoutError) or sqlstate.startswith(_PG_SILENT):
+        return _SILENT
+    if sqlstate.startswith(_PG_CONTENDED) or sqlite_primary in _SQLITE_CONTENDED:
+        return _CONTENDED
+    if (
+        error.connection_invalidated
+        or isinstance(orig, OSError)
+        or sqlstate.startswith(_PG_UNREACHABLE)
+        or sqlite_primary in _SQLITE_UNREACHABLE
+    ):
+        return _UNREACHABLE
+    return None
+
+
+def database_problem(exc: Exception) -> ProblemDetailsException:
+    """A database error: 503 with ``Retry-After`` when the database is unreachable, silent or busy;
+    409 when the change breaks a constraint (a deferred one fails at COMMIT); else a logged 500."""
+    error: BaseException = exc
+    while isinstance(error, repository_errors.RepositoryError) and isinstance(error.__cause__, Exception):
+        error = error.__cause__  # advanced-alchemy's repositories wrap SQLAlchemy's errors
+    orig = getattr(error, "orig", None)
+    reason = f"{type(error).__name__}: {orig!r}" if orig is not None else repr(error)
+    if isinstance(error, repository_errors.NotFoundError):
+        return _problem(HTTPStatus.NOT_FOUND, "Nothing was found by that name or id.", "not_found")
+    if isinstance(error, sa_exc.IntegrityError | repository_errors.IntegrityError | repository_errors.ForeignKeyError):
+        logger.warning("refused by a database constraint: %s", reason)
+        return _problem(
+            HTTPStatus.CONFLICT,
+            "The change conflicts with what is stored (perhaps with a change made at the same moment); "
+            "nothing was saved.",
+            "conflict",
+        )
+    fault = _database_fault(error)
+    if fault is None:
+        return internal_problem(exc)
+    logger.warning("database fault (%s): %s", fault.code, reason)
+    problem = _problem(HTTPStatus.SERVICE_UNAVAILABLE, fault.detail, fault.code)
+    problem.headers = {"Retry-After": str(fault.retry_after)}
+    return problem
+
+
 def internal_problem(exc: Exception) -> ProblemDetailsException:
     logger.exception("unhandled error", exc_info=exc)
     return _problem(
@@ -177,6 +265,8 @@ def problem_details_config() -> ProblemDetailsConfig:
         PlenaryError: domain_problem,
         ValidationException: validation_problem,
         HTTPException: http_problem,
+        sa_exc.SQLAlchemyError: database_problem,
+        repository_errors.RepositoryError: database_problem,
         Exception: internal_problem,
     }
     return ProblemDetailsConfig(exception_to_problem_detail_map=mapping)

@@ -25,6 +25,8 @@ from litestar.status_codes import HTTP_304_NOT_MODIFIED
 from litestar.types import Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
+from service.core.metrics import RENDER_CACHE_HITS, RENDER_CACHE_MISSES
+
 T = TypeVar("T")
 
 # Bump when the shape of a response changes, so clients holding an old representation refetch.
@@ -166,14 +168,18 @@ class RenderCache:
         """
         while True:
             if (body := self.get(key)) is not None:
+                RENDER_CACHE_HITS.inc()
                 return body
             running = self._rendering.get(key)
             if running is None:
+                RENDER_CACHE_MISSES.inc()
                 return await self._produce(key, produce)
             try:
-                return await asyncio.shield(running)
+                body = await asyncio.shield(running)
             except _RenderAbandonedError:
                 continue
+            RENDER_CACHE_HITS.inc()  # rendered once, by the request that was first
+            return body
 
     async def _produce(self, key: str, produce: Callable[[], Awaitable[bytes]]) -> bytes:
         future: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()

@@ -1,4 +1,4 @@
-"""Query parameters shared by many routes, documented once."""
+"""Query and path parameters shared by many routes, documented once and bounded by service/core/bounds.py."""
 
 from __future__ import annotations
 
@@ -6,10 +6,23 @@ import datetime
 import uuid
 from typing import Annotated
 
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
 
+from service.core.bounds import EARLIEST_YEAR, INT_MAX, LATEST_YEAR, LINE_PATTERN, control_character
 from service.core.errors import InvalidParameterError
 from service.core.schemas import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+
+__all__ = [
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "EventSlug",
+    "Limit",
+    "Offset",
+    "SinceVersion",
+    "parse_datetime",
+    "parse_id",
+    "plain_text",
+]
 
 Limit = Annotated[
     int,
@@ -19,7 +32,20 @@ Limit = Annotated[
         description=f"Page size: at most {MAX_PAGE_SIZE}, {DEFAULT_PAGE_SIZE} if not given.",
     ),
 ]
-Offset = Annotated[int, QueryParameter(ge=0, description="How many items to skip; the next page is offset + limit.")]
+Offset = Annotated[
+    int,
+    QueryParameter(ge=0, le=INT_MAX, description="How many items to skip; the next page is offset + limit."),
+]
+SinceVersion = Annotated[int, QueryParameter(ge=0, le=INT_MAX, description="Only changes after this schedule version.")]
+EventSlug = Annotated[
+    str,
+    PathParameter(
+        description="The event's slug, as `GET /events` lists it.",
+        # Documented, not enforced here: provide_event refuses control characters with a 400 naming
+        # the slug (plain_text), and any other unknown slug is a 404.
+        schema_extra={"pattern": LINE_PATTERN, "maxLength": 64, "examples": ["cph-nlp-2025"]},
+    ),
+]
 
 
 def parse_id(value: str, name: str) -> uuid.UUID:
@@ -28,10 +54,6 @@ def parse_id(value: str, name: str) -> uuid.UUID:
         return uuid.UUID(value)
     except ValueError:
         raise InvalidParameterError(f"{name} must be a UUID, not {value!r}.", field=name) from None
-
-
-EARLIEST_YEAR = 1900
-LATEST_YEAR = 2199
 
 
 def parse_datetime(value: str, name: str) -> datetime.datetime:
@@ -51,6 +73,6 @@ def parse_datetime(value: str, name: str) -> datetime.datetime:
 
 def plain_text(value: str, name: str) -> str:
     """Refuse control characters (a NUL byte cannot even be sent to PostgreSQL) with a 400 naming ``name``."""
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+    if control_character(value) is not None:
         raise InvalidParameterError(f"{name} must not contain control characters.", field=name)
     return value

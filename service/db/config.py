@@ -1,14 +1,34 @@
-"""The database connection, as advanced-alchemy's Litestar plugin wants it."""
+"""The database connection, as advanced-alchemy's Litestar plugin wants it, with bounded waits.
+
+Every wait on the database has an end, so an outage answers 503 in seconds instead of hanging,
+and a connection that failed is never handed out again, so the service recovers on its own when
+the database comes back:
+
+- PostgreSQL: connecting (TCP, TLS, authentication) and checking a pooled connection before a
+  request gets it both take at most ``db_connect_timeout``; a statement at most
+  ``db_statement_timeout`` (the server cancels it; the client gives up 1 s later, when the server
+  has gone silent); waiting for a free pooled connection at most ``db_pool_timeout``.
+- SQLite: a write waits ``sqlite_busy_timeout`` for another writer's lock, then fails as busy.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, EngineConfig, SQLAlchemyAsyncConfig
 from sqlalchemy import event
+from sqlalchemy.engine import Dialect, ExceptionContext, make_url
+from sqlalchemy.exc import InvalidatePoolError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.util import await_only
 
+from service.db.transaction import PLUGIN_SESSION_KEY, close_session_before_send
 from service.settings import Settings
+
+CANNOT_CONNECT = "08001"
+"""SQLSTATE "SQL-client unable to establish SQL-connection", given to a failed connect that has none."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -21,20 +41,122 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _in_memory(database_url: str) -> bool:
+    url = make_url(database_url)
+    return (url.database or "") in {"", ":memory:"} or url.query.get("mode") == "memory"
+
+
+def engine_config(settings: Settings) -> EngineConfig:
+    if settings.is_sqlite:
+        # sqlite3's timeout is its busy timeout: how long a write waits for the file's write lock.
+        sqlite = EngineConfig(connect_args={"timeout": settings.sqlite_busy_timeout})
+        if not _in_memory(settings.database_url):  # one shared connection (StaticPool): nothing to wait for
+            sqlite.pool_timeout = settings.db_pool_timeout  # type: ignore[assignment]  # SQLAlchemy takes float seconds
+        return sqlite
+    return EngineConfig(
+        # Our own ping replaces pre-ping (see attach_postgres_guards): that one waits the whole
+        # statement timeout on a silent server and then keeps the rest of the pool.
+        pool_pre_ping=False,
+        pool_timeout=settings.db_pool_timeout,  # type: ignore[arg-type]  # SQLAlchemy takes float seconds
+        connect_args={
+            "timeout": settings.db_connect_timeout,
+            "command_timeout": settings.db_statement_timeout + 1,
+            "server_settings": {"statement_timeout": str(round(settings.db_statement_timeout * 1000))},
+        },
+    )
+
+
 def sqlalchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
-    engine = EngineConfig(connect_args={"timeout": 30}) if settings.is_sqlite else EngineConfig(pool_pre_ping=True)
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
-        engine_config=engine,
+        engine_config=engine_config(settings),
         session_config=AsyncSessionConfig(expire_on_commit=False),
-        before_send_handler="autocommit",
-        session_dependency_key="db_session",
+        # Handlers ask for ``db_session`` (service/db/transaction.py), which commits before the
+        # response is sent; the plugin's session is what it wraps.
+        session_dependency_key=PLUGIN_SESSION_KEY,
+        # Database errors go to our problem+json table, not to advanced-alchemy's plain JSON.
+        set_default_exception_handler=False,
         create_all=False,  # the schema comes from Alembic migrations, never from create_all
     )
+    config.before_send_handler = close_session_before_send(config)
     if settings.is_sqlite:
         attach_sqlite_pragmas(config.get_engine())
+    else:
+        attach_postgres_guards(config.get_engine(), ping_timeout=settings.db_connect_timeout)
     return config
 
 
 def attach_sqlite_pragmas(engine: AsyncEngine) -> None:
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+
+
+def attach_postgres_guards(engine: AsyncEngine, *, ping_timeout: float) -> None:
+    _PostgresGuards(ping_timeout).attach(engine)
+
+
+class _PostgresGuards:
+    """Make asyncpg's failures look like what they are, and keep failed connections out of the pool.
+
+    asyncpg raises a bare ``OSError`` or ``TimeoutError`` where a DB-API driver raises
+    ``OperationalError``; SQLAlchemy then neither wraps the error nor discards the connection,
+    whose state is unknown. And SQLAlchemy says goodbye to a connection it discards, waiting up to
+    2 s for a server that may have gone silent. These hooks fix all three.
+    """
+
+    def __init__(self, ping_timeout: float) -> None:
+        import asyncpg  # type: ignore[import-untyped]  # asyncpg ships no types
+
+        self.ping_timeout = ping_timeout
+        self.connect_failures = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+        self.last_failure = 0.0
+        """When a connection was last found broken: the ones opened before it are suspect too."""
+
+    def attach(self, engine: AsyncEngine) -> None:
+        event.listen(engine.sync_engine, "do_connect", self.connect)
+        event.listen(engine.sync_engine, "connect", self.opened)
+        event.listen(engine.sync_engine, "handle_error", self.statement_failed)
+        event.listen(engine.sync_engine, "checkout", self.ping)
+        event.listen(engine.sync_engine, "close", self.closing)
+
+    def connect(self, dialect: Dialect, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except self.connect_failures as exc:
+            error: Any = dialect.loaded_dbapi.OperationalError(f"cannot connect to PostgreSQL: {exc!r}")
+            error.sqlstate = error.pgcode = getattr(exc, "sqlstate", None) or CANNOT_CONNECT
+            raise error from exc
+
+    def opened(self, _dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["opened_at"] = time.time()
+        record.info["fresh"] = True  # just answered the handshake: its first checkout needs no check
+
+    def statement_failed(self, context: ExceptionContext) -> BaseException | None:
+        original = context.original_exception
+        if context.sqlalchemy_exception is None and isinstance(original, OSError):
+            # A statement that outlived the server's own statement_timeout by a second (TimeoutError
+            # is an OSError) or a socket error: the server is gone or silent. Discard this
+            # connection and, as for any disconnect, the others opened before it.
+            context.is_disconnect = True
+            self.last_failure = time.time()
+            return OperationalError(context.statement, context.parameters, original, connection_invalidated=True)
+        if context.is_disconnect:
+            self.last_failure = time.time()
+        return None
+
+    def ping(self, dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        """Check a pooled connection before a request gets it, for at most the connect timeout
+        (SQLAlchemy's pre-ping would wait the statement timeout, then keep the rest of the pool)."""
+        if record.info.pop("fresh", False):
+            return
+        driver = dbapi_connection.driver_connection
+        try:
+            await_only(driver.execute("SELECT 1", timeout=self.ping_timeout))
+        except Exception as exc:
+            self.last_failure = time.time()
+            driver.terminate()
+            raise InvalidatePoolError(f"pooled connection failed its check: {exc!r}") from exc
+
+    def closing(self, dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        if record.info.get("opened_at", 0.0) <= self.last_failure:
+            # No goodbye to a server that may not answer it: close the socket at once.
+            dbapi_connection.driver_connection.terminate()

@@ -6,12 +6,11 @@ from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.errors import StaleVersionError
 from service.core.http import Validators, make_etag
-from service.core.params import plain_text
+from service.core.params import EventSlug, plain_text
 from service.events.models import Event
 from service.events.services import EventService
 from service.settings import Settings
@@ -22,7 +21,7 @@ def provide_events_service(db_session: NamedDependency[AsyncSession]) -> EventSe
     return EventService(session=db_session)
 
 
-async def provide_event(slug: FromPath[str], events_service: NamedDependency[EventService]) -> Event:
+async def provide_event(slug: EventSlug, events_service: NamedDependency[EventService]) -> Event:
     """The event named in the path; 404 problem when there is none."""
     return await events_service.get_by_slug(plain_text(slug, "slug"))
 

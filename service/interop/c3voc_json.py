@@ -99,6 +99,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from service.core.bounds import json_too_deep
 from service.core.time import UnknownTimeZoneError, day_bounds, schedule_day, zone
 from service.interop.model import (
     CANCELLED_PREFIX,
@@ -116,6 +117,8 @@ from service.interop.model import (
 NAMESPACE = GUID_NAMESPACE
 """Namespace of every GUID this module derives (fixed forever: changing it re-keys every import)."""
 MAX_BYTES = 50 * 1024 * 1024
+IMPORT_MAX_DEPTH = 64
+"""Real schedules nest about 11 levels deep; far deeper is no schedule, and would exhaust the decoder."""
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 DEFAULT_DURATION = datetime.timedelta(minutes=30)
 MAX_EVENT_ID = 2**31 - 1
@@ -250,6 +253,8 @@ def _decode(data: bytes) -> C3vocDocument:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ScheduleFormatError("$", f"not UTF-8: invalid byte at offset {exc.start}") from exc
+    if json_too_deep(data, IMPORT_MAX_DEPTH):  # the decoder would recurse until Python stops it
+        raise ScheduleFormatError("$", f"arrays and objects nest more than {IMPORT_MAX_DEPTH} levels deep")
     try:
         return _DOCUMENT_DECODER.decode(data)
     except msgspec.ValidationError as exc:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events.models import Event
-from service.interop.controllers import import_schedule
-from service.interop.importer import ImportReport
+from service.interop.importer import ImportReport, log_import
+from service.interop.imports import import_schedule
 
 
 async def import_file(
@@ -18,7 +18,7 @@ async def import_file(
     """Import into the event ``event_slug``; a new one takes its title, days and zone from the file,
     by the same rule an HTTP import fills an event with (``service.interop.importer.fill_event``)."""
     event = await session.scalar(select(Event).where(Event.slug == event_slug))
-    return await import_schedule(
+    report = await import_schedule(
         session,
         event or Event(slug=event_slug),
         data,
@@ -26,3 +26,5 @@ async def import_file(
         cast("Literal['cancel', 'delete']", vanished),
         zone_option="--timezone ZONE",
     )
+    log_import(event_slug, report)
+    return report

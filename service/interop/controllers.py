@@ -11,18 +11,17 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import QueryParameter, RawBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.core.errors import InvalidFieldError
 from service.core.openapi import ORGANISER_SECURITY, problems
-from service.core.time import UnknownTimeZoneError, zone
 from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
 from service.interop import c3voc_json
 from service.interop.exporters import export_document
-from service.interop.formats import FORMATS, detect
-from service.interop.importer import ImportReport, ScheduleImporter
-from service.interop.model import ScheduleFormatError
+from service.interop.formats import FORMATS
+from service.interop.importer import ImportReport
+from service.interop.imports import import_beside_the_loop
 from service.organisers.deps import provide_event_editor, provide_organiser
 from service.organisers.services import Organiser
+from service.settings import Settings
 
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
@@ -54,36 +53,6 @@ class ScheduleFileUpload(Operation):
         )
 
 
-async def import_schedule(
-    session: AsyncSession,
-    event: Event,
-    data: bytes,
-    timezone: str | None,
-    vanished: Literal["cancel", "delete"],
-    *,
-    zone_option: str = "?timezone=ZONE",
-) -> ImportReport:
-    """Parse (format detected from the content) and apply; a malformed file changes nothing.
-
-    The HTTP route and ``plenary import`` both come here, so both fill the event the same way
-    (``fill_event``); an ``event`` not yet in the session is created. ``zone_option`` is how the
-    caller's user names a zone, for the report's advice.
-    """
-    if timezone is not None:
-        try:
-            zone(timezone)
-        except UnknownTimeZoneError:
-            raise InvalidFieldError(f"timezone: {timezone!r} is not an IANA time zone.", field="timezone") from None
-    try:
-        fmt = detect(data)
-        document = fmt.parse(data, default_timezone=timezone or event.timezone)
-    except ScheduleFormatError as exc:
-        raise InvalidFieldError(f"The file is not a readable schedule: {exc}", field=exc.where) from None
-    return await ScheduleImporter(session, event).apply(
-        document, fmt.identifier, vanished, timezone=timezone, zone_option=zone_option
-    )
-
-
 class InteropController(Controller):
     path = "/events/{slug:str}"
     tags = ["formats"]
@@ -109,12 +78,12 @@ class InteropController(Controller):
         self,
         event: NamedDependency[Event],
         editor: NamedDependency[Organiser],
-        db_session: NamedDependency[AsyncSession],
+        settings: NamedDependency[Settings],
         body: RawBody,
         timezone: TimezoneParam = None,
         vanished: VanishedParam = "cancel",
     ) -> ImportReport:
-        return await import_schedule(db_session, event, body, timezone, vanished)
+        return await import_beside_the_loop(settings, event, body, timezone, vanished)
 
     @route(
         "/schedule.xml",

@@ -27,6 +27,7 @@ zone differs from the event's is read as instants and the event's zone is kept, 
 from __future__ import annotations
 
 import datetime
+import logging
 import re
 import unicodedata
 import uuid
@@ -50,6 +51,25 @@ Vanished = Literal["cancel", "delete"]
 ONE_DAY = datetime.timedelta(days=1)
 ASSUMED_ZONE = re.compile(r"Etc/(?:UTC|GMT(?:[+-]\d{1,2})?)")
 """The fixed-offset zones a parser assumes for a file that gives UTC offsets and no zone name."""
+
+
+def log_import(event_slug: str, report: ImportReport) -> None:
+    """One log line per committed import, written where the request's log context lives."""
+    counts = {name: getattr(report, name) for name in ("created", "updated", "unchanged", "cancelled", "deleted")}
+    logger.info(
+        "schedule import",
+        extra={
+            "event": event_slug,
+            "format": report.format,
+            "talks_in_file": report.talks_in_file,
+            "counts": counts,  # nested: "created" would clash with the log record's own field
+            "warnings": len(report.warnings),
+            "version": report.version,
+        },
+    )
+
+
+logger = logging.getLogger("plenary.import")
 
 
 class ImportReport(msgspec.Struct, kw_only=True):

@@ -6,6 +6,7 @@ change log, all in the caller's transaction.
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -33,6 +34,8 @@ from service.schedule.models import (
 )
 from service.speakers.models import Speaker
 
+logger = logging.getLogger("plenary.schedule")
+
 
 def _iso(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).isoformat()
@@ -55,6 +58,7 @@ class ScheduleEditor:
             self.event.schedule_version += 1
             self.event.schedule_modified_at = utcnow()
             self._bumped = True
+            logger.info("schedule change", extra={"event": self.event.slug, "version": self.event.schedule_version})
         return self.event.schedule_version
 
     def _log(
@@ -366,7 +370,7 @@ async def removed_slots(session: AsyncSession, event_id: uuid.UUID) -> Sequence[
 
 
 class SetupEditor(ScheduleEditor):
-    """Rooms, tracks and speakers: the frame the talks hang on."""
+    """Rooms, tracks and speakers: the frame the talks hang on (speakers' own verbs: service/speakers/editing.py)."""
 
     async def create_room(self, slug: str, name: str, position: int) -> Room:
         await self._unique(Room, slug, "slug")
@@ -422,37 +426,4 @@ class SetupEditor(ScheduleEditor):
         track = await self.get_track(track_id)
         await self.session.delete(track)  # talks keep going, without a track (ON DELETE SET NULL)
         self.touch()
-        await self.session.flush()
-
-    async def speaker_here(self, speaker_id: uuid.UUID) -> Speaker:
-        """A speaker with a part in this event; organisers of other events cannot touch them."""
-        speaker = await self.session.scalar(
-            select(Speaker)
-            .join(TalkSpeaker, TalkSpeaker.speaker_id == Speaker.id)
-            .join(Talk, Talk.id == TalkSpeaker.talk_id)
-            .where(Speaker.id == speaker_id, Talk.event_id == self.event.id)
-            .limit(1)
-        )
-        if speaker is None:
-            raise NotFoundError(f"Speaker {speaker_id} has no talk at '{self.event.slug}'.", field="speaker_id")
-        return speaker
-
-    async def remove_speaker(self, speaker_id: uuid.UUID) -> None:
-        """Take a speaker off every talk of this event (their other events are not touched)."""
-        await self.speaker_here(speaker_id)
-        talk_ids = (
-            await self.session.scalars(
-                select(TalkSpeaker.talk_id)
-                .join(Talk, Talk.id == TalkSpeaker.talk_id)
-                .where(TalkSpeaker.speaker_id == speaker_id, Talk.event_id == self.event.id)
-            )
-        ).all()
-        for talk_id in talk_ids:
-            talk = await self._talk(talk_id)
-            remaining = [
-                SpeakerPart(id=link.speaker_id, role=link.role)
-                for link in talk.speaker_links
-                if link.speaker_id != speaker_id
-            ]
-            await self._replace_speakers(talk, remaining)
         await self.session.flush()

@@ -1,4 +1,6 @@
-"""HTTP routes for organisers: rooms, tracks, speakers, talks and slots; and the public change log.
+"""HTTP routes for organisers: rooms, tracks, talks and slots; and the public change log.
+
+The speaker routes are in service/speakers/controllers.py.
 
 Every route here needs an organiser token for the event (or an admin token). A failed request
 changes nothing: the request owns the transaction and rolls it back on any error.
@@ -7,11 +9,11 @@ changes nothing: the request owns the transaction and rolls it back on any error
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, delete, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,11 +23,10 @@ from service.core.openapi import (
     READ,
     RoomId,
     SlotId,
-    SpeakerId,
     TalkId,
     TrackId,
 )
-from service.core.params import Limit, Offset, parse_id
+from service.core.params import Limit, Offset, SinceVersion, parse_id
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE
 from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators, require_current
@@ -38,8 +39,6 @@ from service.schedule.inputs import (
     RoomCreate,
     RoomUpdate,
     SlotMove,
-    SpeakerCreate,
-    SpeakerUpdate,
     TalkCreate,
     TalkUpdate,
     TrackCreate,
@@ -48,9 +47,6 @@ from service.schedule.inputs import (
 from service.schedule.schemas import RoomOut, TalkOut, TrackOut
 from service.schedule.services import ScheduleService, room_out, track_out
 from service.settings import Settings
-from service.speakers.models import Speaker
-from service.speakers.schemas import SpeakerOut
-from service.speakers.services import speaker_out
 
 
 def provide_schedule_editor(
@@ -279,66 +275,6 @@ class ScheduleEditingRoutes:
         return Response(body, headers={"ETag": event_validators(event, request, base).etag})
 
 
-class SpeakerEditingRoutes:
-    """The organisers' speaker routes, mixed into the speakers' controller (same paths)."""
-
-    # -- speakers --------------------------------------------------------------------------------
-
-    @post(
-        "/events/{slug:str}/speakers",
-        tags=TAGS,
-        security=ORGANISER_SECURITY,
-        responses=ORGANISER_WRITE,
-        summary="Add a speaker",
-        status_code=HTTP_201_CREATED,
-    )
-    async def create_speaker(
-        self,
-        schedule_editor: NamedDependency[SetupEditor],
-        db_session: NamedDependency[AsyncSession],
-        data: JSONBody[SpeakerCreate],
-    ) -> SpeakerOut:
-        speaker = Speaker(
-            name=data.name,
-            affiliation=data.affiliation,
-            bio=data.bio,
-            links=[{"title": link.title, "url": link.url} for link in data.links],
-        )
-        db_session.add(speaker)
-        await db_session.flush()
-        return speaker_out(speaker)
-
-    @patch(
-        "/events/{slug:str}/speakers/{speaker_id:str}",
-        tags=TAGS,
-        security=ORGANISER_SECURITY,
-        responses=ORGANISER_WRITE,
-        summary="Edit a speaker of this event",
-    )
-    async def update_speaker(
-        self, schedule_editor: NamedDependency[SetupEditor], speaker_id: SpeakerId, data: JSONBody[SpeakerUpdate]
-    ) -> SpeakerOut:
-        speaker = await schedule_editor.speaker_here(parse_id(speaker_id, "speaker_id"))
-        changes = _fields(data)
-        if isinstance(data.links, list):
-            changes["links"] = [{"title": link.title, "url": link.url} for link in data.links]
-        schedule_editor.update(speaker, changes)
-        return speaker_out(speaker)
-
-    @delete(
-        "/events/{slug:str}/speakers/{speaker_id:str}",
-        tags=TAGS,
-        security=ORGANISER_SECURITY,
-        responses=ORGANISER_WRITE,
-        summary="Take a speaker off every talk of this event",
-    )
-    async def remove_speaker(self, schedule_editor: NamedDependency[SetupEditor], speaker_id: SpeakerId) -> None:
-        await schedule_editor.remove_speaker(parse_id(speaker_id, "speaker_id"))
-
-
-Since = Annotated[int, QueryParameter(ge=0, description="Only changes after this schedule version.")]
-
-
 class ChangeLogController(Controller):
     path = "/events/{slug:str}"
     tags = ["schedule"]
@@ -358,7 +294,7 @@ class ChangeLogController(Controller):
         request: Request[Any, Any, Any],
         event: NamedDependency[Event],
         db_session: NamedDependency[AsyncSession],
-        since: Since = 0,
+        since: SinceVersion = 0,
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
     ) -> Response[ChangeLog]:

@@ -31,16 +31,9 @@ async def no_such_talk(
 ) -> NotFoundError:
     """The 404 for an id that is not a talk of ``event``; ``see(talk_id)`` is where to go instead
     when the id is one of the event's slots (by default the talk's own URL)."""
-    detail = f"The event '{event.slug}' has no talk {talk_id}."
     slot_of = await session.scalar(select(Slot.talk_id).where(Slot.id == talk_id, Slot.event_id == event.id))
-    if slot_of is None:
-        return NotFoundError(detail, field=field, expected="talk")
-    url = (see or (lambda talk: talk_path(event, talk)))(slot_of)
-    return NotFoundError(
-        f"{detail} {talk_id} is a slot (one occurrence) of the talk {slot_of}, not a talk: use {url}.",
-        field=field,
-        expected="talk",
-        see=url,
+    return _not_found(
+        event, "talk", talk_id, field, slot_of, "a slot (one occurrence) of the talk {talk}, not a talk", see
     )
 
 
@@ -53,14 +46,24 @@ async def no_such_slot(
 ) -> NotFoundError:
     """The 404 for an id that is not a slot of ``event``; ``see(talk_id)`` is where to go instead
     when the id is one of the event's talks (by default the talk, which lists its slots' ids)."""
-    detail = f"The event '{event.slug}' has no slot {slot_id}."
-    is_talk = await session.scalar(select(Talk.id).where(Talk.id == slot_id, Talk.event_id == event.id))
-    if is_talk is None:
-        return NotFoundError(detail, field=field, expected="slot")
-    url = (see or (lambda talk: talk_path(event, talk)))(slot_id)
+    talk = await session.scalar(select(Talk.id).where(Talk.id == slot_id, Talk.event_id == event.id))
+    return _not_found(event, "slot", slot_id, field, talk, "a talk, not a slot (one occurrence of it)", see)
+
+
+def _not_found(
+    event: Event,
+    expected: str,
+    given: uuid.UUID,
+    field: str,
+    talk: uuid.UUID | None,
+    what_it_is: str,
+    see: Callable[[uuid.UUID], str] | None,
+) -> NotFoundError:
+    """``talk`` is the talk the id belongs to when it is an id of the other kind, else None."""
+    detail = f"The event '{event.slug}' has no {expected} {given}."
+    if talk is None:
+        return NotFoundError(detail, field=field, expected=expected)
+    url = (see or (lambda found: talk_path(event, found)))(talk)
     return NotFoundError(
-        f"{detail} {slot_id} is a talk, not a slot (one occurrence of it): use {url}.",
-        field=field,
-        expected="slot",
-        see=url,
+        f"{detail} {given} is {what_it_is.format(talk=talk)}: use {url}.", field=field, expected=expected, see=url
     )

@@ -7,8 +7,9 @@ import uuid
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
 from advanced_alchemy.service import SQLAlchemyAsyncRepositoryService
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from service.core.errors import NotFoundError
 from service.core.http import Validators, make_etag
@@ -18,6 +19,18 @@ from service.schedule.models import Slot, Talk, TalkSpeaker
 from service.schedule.services import slot_out
 from service.speakers.models import Speaker
 from service.speakers.schemas import SpeakerDetail, SpeakerEventRef, SpeakerLink, SpeakerOut, SpeakerTalk
+
+
+def speaks_at(event_id: uuid.UUID) -> ColumnElement[bool]:
+    """Speakers with a part in a talk of the event."""
+    return Speaker.id.in_(
+        select(TalkSpeaker.speaker_id).join(Talk, Talk.id == TalkSpeaker.talk_id).where(Talk.event_id == event_id)
+    )
+
+
+def of_event(event_id: uuid.UUID) -> ColumnElement[bool]:
+    """An event's speakers, whom it lists and its organisers reach: those speaking there and those it added."""
+    return or_(speaks_at(event_id), Speaker.added_by_event_id == event_id)
 
 
 def speaker_out(speaker: Speaker) -> SpeakerOut:
@@ -37,19 +50,12 @@ class SpeakerService(SQLAlchemyAsyncRepositoryService[Speaker]):
     repository_type = Repo
 
     async def at_event(self, event: Event, limit: int, offset: int) -> Page[SpeakerOut]:
-        """Everyone with a part in a talk of the event, by name."""
-        speaking = (
-            select(TalkSpeaker.speaker_id).join(Talk, Talk.id == TalkSpeaker.talk_id).where(Talk.event_id == event.id)
-        )
+        """The event's speakers (``of_event``), by name."""
         session = self.repository.session
-        total = await session.scalar(select(func.count()).select_from(Speaker).where(Speaker.id.in_(speaking)))
+        total = await session.scalar(select(func.count()).select_from(Speaker).where(of_event(event.id)))
         rows = (
             await session.scalars(
-                select(Speaker)
-                .where(Speaker.id.in_(speaking))
-                .order_by(Speaker.name, Speaker.id)
-                .limit(limit)
-                .offset(offset)
+                select(Speaker).where(of_event(event.id)).order_by(Speaker.name, Speaker.id).limit(limit).offset(offset)
             )
         ).all()
         return Page(items=[speaker_out(row) for row in rows], total=total or 0, limit=limit, offset=offset)

@@ -19,6 +19,9 @@ from service.events.services import EventService
 from service.settings import Settings
 from service.system.home import render_home
 
+READY_RETRY_AFTER = 5
+"""Seconds a load balancer is asked to wait before asking ``/ready`` again after a 503."""
+
 
 class Health(BaseStruct):
     status: str
@@ -61,8 +64,12 @@ class SystemController(Controller):
         responses={503: problems(503)[503]},
     )
     async def ready(self, db_session: NamedDependency[AsyncSession]) -> Readiness:
+        # 200 when a pooled connection answers; otherwise 503 within about twice the connect timeout
+        # (service/db/config.py bounds every wait), never hanging on a database that does not answer.
         try:
             await db_session.execute(text("SELECT 1"))
         except (SQLAlchemyError, OSError) as exc:
-            raise ServiceUnavailableException("The database is not reachable.") from exc
+            raise ServiceUnavailableException(
+                "The database is not reachable.", headers={"Retry-After": str(READY_RETRY_AFTER)}
+            ) from exc
         return Readiness(status="ready", database=db_session.bind.dialect.name)

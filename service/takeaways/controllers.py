@@ -3,20 +3,26 @@ ones, and, for organisers, hide and count."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, patch, post
 from litestar.di import NamedDependency, Provide
-from litestar.params import JSONBody, QueryParameter
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Operation
+from litestar.openapi.spec import Parameter as OpenAPIParameter
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.deps import provide_attendee, provide_attendee_service
 from service.attendees.models import Attendee
+from service.core.bounds import LINE_PATTERN
 from service.core.errors import InvalidParameterError, PreconditionRequiredError
 from service.core.openapi import ATTENDEE_SECURITY, ORGANISER_SECURITY, READ, TakeawayId, TalkId, problems
-from service.core.params import Limit, Offset, parse_id
+from service.core.params import Limit, Offset, parse_id, plain_text
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.events.deps import EVENT_DEPENDENCIES
@@ -30,7 +36,16 @@ from service.takeaways.services import TakeawayService, client_id_for
 
 MAX_TAKEAWAY_BODY = 64 * 1024
 SinceParam = Annotated[str | None, QueryParameter(description="A cursor from an earlier answer.", max_length=100)]
-EventParam = Annotated[str | None, QueryParameter(name="event", description="Only this event (slug).", max_length=64)]
+EventParam = Annotated[
+    str | None,
+    QueryParameter(
+        name="event",
+        description="Only this event (slug).",
+        # Checked by plain_text in the handler, so that an error names `event` (Litestar's own
+        # validation would name the Python argument, `event_slug`); an unknown slug is a 404.
+        schema_extra={"maxLength": 64, "pattern": LINE_PATTERN},
+    ),
+]
 TalkParam = Annotated[uuid.UUID | None, QueryParameter(description="Only notes on this talk.")]
 
 
@@ -38,9 +53,41 @@ def provide_takeaway_service(db_session: NamedDependency[AsyncSession]) -> Takea
     return TakeawayService(db_session)
 
 
-def if_match_version(request: Request[Any, Any, Any], required: bool) -> int | None:
-    """The version an ``If-Match: "<n>"`` names (W/ and quotes tolerated)."""
-    header = request.headers.get("if-match")
+_VERSION_TAG = re.compile(r'(?:W/)?("?)([0-9]{1,10})\1')
+"""A note's ETag: its version in ASCII digits, quoted (or bare, tolerated), at most ten of them."""
+IfMatch = Annotated[
+    str | None,
+    HeaderParameter(
+        name="If-Match",
+        description='The note\'s ETag as the last answer gave it (`"3"`): the version you edited.',
+        # A header is text or absent, never JSON null: the schema says string (Litestar writes "or null").
+        schema_extra={
+            "type": "string",
+            "oneOf": None,
+            "pattern": r'^(W/)?("[0-9]{1,10}"|[0-9]{1,10})$',
+            "maxLength": 14,
+        },
+    ),
+]
+
+
+@dataclass
+class IfMatchRequired(Operation):
+    """Say in the OpenAPI document that If-Match is required. The handler declares it optional so
+    that a missing one gets its own answer, 428 (RFC 6585), rather than a generic 400."""
+
+    def __post_init__(self) -> None:
+        for parameter in self.parameters or []:
+            if isinstance(parameter, OpenAPIParameter) and parameter.name == "If-Match":
+                parameter.required = True
+
+
+def if_match_version(header: str | None, required: bool) -> int | None:
+    """The version an ``If-Match: "<n>"`` names (W/ and missing quotes tolerated).
+
+    Only ASCII digits count (``"²"`` is a digit to ``str.isdigit`` but not to ``int``), and at most
+    ten of them, so a header of five thousand nines is refused before it is ever converted.
+    """
     if header is None:
         if required:
             raise PreconditionRequiredError(
@@ -49,10 +96,10 @@ def if_match_version(request: Request[Any, Any, Any], required: bool) -> int | N
                 field="If-Match",
             )
         return None
-    text = header.strip().removeprefix("W/").strip('"')
-    if not text.isdigit():
+    tag = _VERSION_TAG.fullmatch(header.strip())
+    if tag is None:
         raise InvalidParameterError('If-Match: expected the note\'s ETag, like "3".', field="If-Match")
-    return int(text)
+    return int(tag.group(2))
 
 
 def etag_headers(takeaway: TakeawayOut) -> dict[str, str]:
@@ -76,7 +123,14 @@ class TakeawayController(Controller):
         description="Idempotent: repeating it with the same `client_id` (or `Idempotency-Key` header) returns "
         "the same note with 200 instead of creating a second one, also when the repeats race.",
         security=ATTENDEE_SECURITY,
-        responses=problems(400, 401, 404, 409, 413, 422, 429),
+        responses={
+            200: ResponseSpec(
+                data_container=TakeawayOut,
+                description="A repeat of an earlier request (same `client_id` or `Idempotency-Key`): the same note.",
+                generate_examples=False,
+            ),
+            **problems(400, 401, 404, 409, 413, 422, 429),
+        },
         request_max_body_size=MAX_TAKEAWAY_BODY,
     )
     async def write(
@@ -175,7 +229,7 @@ class TakeawayController(Controller):
         event_slug: EventParam = None,
         talk: TalkParam = None,
     ) -> SyncPage:
-        event_id = (await events_service.get_by_slug(event_slug)).id if event_slug else None
+        event_id = (await events_service.get_by_slug(plain_text(event_slug, "event"))).id if event_slug else None
         return await takeaways.sync(attendee, since, event_id, talk)
 
     @patch(
@@ -184,17 +238,18 @@ class TakeawayController(Controller):
         security=ATTENDEE_SECURITY,
         responses=problems(400, 401, 404, 412, 413, 422, 428, 429),
         request_max_body_size=MAX_TAKEAWAY_BODY,
+        operation_class=IfMatchRequired,
     )
     async def edit(
         self,
-        request: Request[Any, Any, Any],
         attendee: NamedDependency[Attendee],
         takeaways: NamedDependency[TakeawayService],
         events_service: NamedDependency[EventService],
         takeaway_id: TakeawayId,
         data: JSONBody[TakeawayUpdate],
+        if_match: IfMatch = None,
     ) -> Response[TakeawayOut]:
-        version = if_match_version(request, required=True) or 0
+        version = if_match_version(if_match, required=True) or 0
         note = await takeaways.edit(attendee, parse_id(takeaway_id, "takeaway_id"), version, data)
         body = takeaways.out(note, await events_service.get(note.event_id))
         return Response(body, headers=etag_headers(body))
@@ -207,12 +262,12 @@ class TakeawayController(Controller):
     )
     async def remove(
         self,
-        request: Request[Any, Any, Any],
         attendee: NamedDependency[Attendee],
         takeaways: NamedDependency[TakeawayService],
         takeaway_id: TakeawayId,
+        if_match: IfMatch = None,
     ) -> None:
-        await takeaways.delete(attendee, parse_id(takeaway_id, "takeaway_id"), if_match_version(request, False))
+        await takeaways.delete(attendee, parse_id(takeaway_id, "takeaway_id"), if_match_version(if_match, False))
 
     @get(
         "/me/takeaways/digest.md",
@@ -229,6 +284,8 @@ class TakeawayController(Controller):
         event_slug: EventParam = None,
     ) -> str:
         chosen = (
-            await events_service.get_by_slug(event_slug) if event_slug else await events_service.get(attendee.event_id)
+            await events_service.get_by_slug(plain_text(event_slug, "event"))
+            if event_slug
+            else await events_service.get(attendee.event_id)
         )
         return await digest_for(db_session, attendee, chosen)

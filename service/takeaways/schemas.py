@@ -6,24 +6,32 @@ import datetime
 import uuid
 from typing import Annotated
 
-import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from service.core.bounds import LONG_TEXT_PATTERN, Body
 from service.core.schemas import BaseStruct, Page
 from service.takeaways.models import Visibility
 
 MAX_TEXT = 4000
-Text = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT, description="1 to 4,000 characters, kept as sent.")]
+Text = Annotated[
+    str,
+    Meta(
+        min_length=1,
+        max_length=MAX_TEXT,
+        pattern=LONG_TEXT_PATTERN,
+        description="1 to 4,000 characters, kept as sent; tab and line breaks allowed, no other control characters.",
+    ),
+]
 
 
-class TakeawayCreate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class TakeawayCreate(Body):
     text: Text
     visibility: Visibility = Visibility.PRIVATE
     client_id: uuid.UUID | None = None
     """Your own id for this note: send the same one on every retry (or an Idempotency-Key header)."""
 
 
-class TakeawayUpdate(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class TakeawayUpdate(Body):
     text: Text | UnsetType = UNSET
     visibility: Visibility | UnsetType = UNSET
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.models import Attendee, Star
+from service.core.bounds import INT_MAX
 from service.core.errors import ConflictError, InvalidParameterError, NotFoundError, StaleVersionError
 from service.core.schemas import Page
 from service.core.time import utcnow, zone
@@ -50,7 +51,9 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         version, _, position = text.partition(":")
-        if version != "v1":
+        # ASCII digits within the database's range only: int() also reads "٣", and a position past
+        # INT_MAX cannot be compared with the sync column (a 500 on either database).
+        if version != "v1" or not (position.isascii() and position.isdigit()) or int(position) > INT_MAX:
             raise ValueError(version)
         return int(position)
     except (ValueError, UnicodeDecodeError):

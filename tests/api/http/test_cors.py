@@ -49,7 +49,7 @@ class TestCrossOriginReads:
         response = await client.get("/events/nlp/schedule", headers={"Origin": APP_ORIGIN})
         assert response.headers["access-control-allow-origin"] in {"*", APP_ORIGIN}
         exposed = {h.strip().lower() for h in response.headers["access-control-expose-headers"].split(",")}
-        assert {"etag", "last-modified", "location", "retry-after"} <= exposed
+        assert {"etag", "last-modified", "location", "retry-after", "x-request-id"} <= exposed
 
     async def test_a_write_from_another_origin_is_readable_too(
         self, client: AsyncTestClient, tokens: Tokens, conference: Conference

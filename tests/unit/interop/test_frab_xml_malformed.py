@@ -128,3 +128,15 @@ def test_no_dates_at_all() -> None:
         b"<day index='1'><room name='A'/></day></schedule>"
     )
     assert refused(data).where == "conference"
+
+
+def test_a_flood_of_elements_is_refused_before_the_whole_tree_is_built() -> None:
+    """40 MB of <a/> inside <schedule> (10 million elements) stops at the cap."""
+    flood = b"<schedule>" + b"<a/>" * (10 * 1024 * 1024) + b"</schedule>"
+    error = refused(flood)
+    assert f"more than {frab_xml.MAX_ELEMENTS:,} elements" in error.message
+
+
+def test_a_flood_under_another_root_is_refused_at_its_first_element() -> None:
+    error = refused(b"<a>" + b"<a/>" * (10 * 1024 * 1024) + b"</a>")
+    assert error.message == "the root element is <a>, not <schedule>"
