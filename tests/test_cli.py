@@ -16,23 +16,13 @@ from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db.migrate import alembic_config, upgrade
+from tests.schedule_files import WINTER_OFFSETS_ONLY_XML
 
 SCHEDULES = Path(__file__).resolve().parents[1].parent / "shared" / "schedules"
 UNSET = "unset"
 """``database=UNSET``: no PLENARY_DATABASE_URL at all, so the default (``plenary.db`` here)."""
 
-# Times with offsets and no zone name: the file says +01:00, never which place it is in.
-OFFSETS_ONLY = """<?xml version="1.0" encoding="UTF-8"?>
-<schedule><version>1</version>
-<conference><acronym>winter-nlp</acronym><title>Winter NLP</title><start>2026-01-15</start><end>2026-01-15</end>
-<days>1</days><venue>Aula</venue><city>Aarhus</city><url>https://winter-nlp.example.org/</url></conference>
-<day index="1" date="2026-01-15" start="2026-01-15T08:00:00+01:00" end="2026-01-15T20:00:00+01:00">
-<room name="Aula">
-<event guid="1d3e8a1c-7f6b-4c8e-9a52-0c4e2b1f7a01" id="1"><date>2026-01-15T10:00:00+01:00</date>
-<start>10:00</start><duration>00:45</duration><room>Aula</room><slug>winter-1</slug>
-<title>Tokenisers in winter</title><subtitle/><track/><type>lecture</type><language>en</language>
-<abstract/><description/><persons><person id="1">Karen Spärck Jones</person></persons><links/></event>
-</room></day></schedule>""".encode()
+OFFSETS_ONLY = WINTER_OFFSETS_ONLY_XML
 
 
 def plenary(*args: str, cwd: Path, database: str | None = None) -> subprocess.CompletedProcess[str]:

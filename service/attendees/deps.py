@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.attendees.models import Attendee
 from service.attendees.services import AttendeeService
 from service.core.errors import UnauthenticatedError
+from service.core.secrets import presented_bearer_token
 
 
 def provide_attendee_service(db_session: NamedDependency[AsyncSession]) -> AttendeeService:
@@ -24,10 +25,10 @@ async def provide_attendee(request: Request[Any, Any, Any], db_session: NamedDep
     the same depth concurrently, and this lookup must not share a batch with the event lookup
     (one AsyncSession cannot run two queries at once). At depth two it runs before ``event``.
     """
-    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not presented.strip():
+    presented = presented_bearer_token(request.headers.get("authorization"))
+    if presented is None:
         raise UnauthenticatedError("This needs your attendee token: send 'Authorization: Bearer <token>'.")
-    attendee = await AttendeeService(db_session).authenticate(presented.strip())
+    attendee = await AttendeeService(db_session).authenticate(presented)
     if attendee is None:
         raise UnauthenticatedError("The attendee token is not valid (unknown, mistyped or deleted).")
     return attendee

@@ -31,6 +31,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.types import Receive, Scope, Send
 
 from service.core.metrics import RATE_LIMIT_REFUSALS
+from service.core.secrets import presented_bearer_token
 from service.settings import Settings
 
 if TYPE_CHECKING:
@@ -55,10 +56,10 @@ REDIS_RETRY_AFTER_SECONDS = 30.0
 def bearer_token_id(authorization: str | None) -> str | None:
     """The id part of ``Bearer <id>.<secret>`` (scheme in any case, any whitespace), normalised;
     ``None`` when the header is anything else. The secret is never looked at beyond its dot."""
-    parts = (authorization or "").split()
-    if len(parts) != 2 or parts[0].lower() != "bearer":
+    token = presented_bearer_token(authorization)
+    if token is None:
         return None
-    token_id, dot, secret = parts[1].partition(".")
+    token_id, dot, secret = token.partition(".")
     if not dot or not secret:
         return None
     try:

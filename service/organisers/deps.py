@@ -9,16 +9,17 @@ from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.errors import ForbiddenError, UnauthenticatedError
+from service.core.secrets import presented_bearer_token
 from service.events.models import Event
 from service.organisers.services import Organiser, TokenService
 
 
 async def provide_organiser(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Organiser:
     """The caller's token; 401 when it is missing, malformed, unknown or revoked."""
-    scheme, _, presented = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not presented.strip():
+    presented = presented_bearer_token(request.headers.get("authorization"))
+    if presented is None:
         raise UnauthenticatedError("This needs an organiser token: send 'Authorization: Bearer <token>'.")
-    organiser = await TokenService(db_session).authenticate(presented.strip())
+    organiser = await TokenService(db_session).authenticate(presented)
     if organiser is None:
         raise UnauthenticatedError("The token is not valid (unknown, mistyped or revoked).")
     return organiser
