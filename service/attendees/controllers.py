@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, HttpMethod, Request, Response, delete, post, put, route
+from litestar import Controller, Request, Response, delete, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -217,9 +217,8 @@ class AttendeeController(Controller):
     ) -> FeedLinks:
         return personal_feed(base_url(request, settings), await attendee_service.rotate_feed(attendee))
 
-    @route(
+    @get(
         "/calendar/{feed_file:str}",
-        http_method=[HttpMethod.GET, HttpMethod.HEAD],
         summary="My calendar of starred talks",
         description="The secret URL from registration (calendar apps cannot send headers). Same UIDs, "
         "zones and cancellations as the event feed; `alarm` adds a reminder.",

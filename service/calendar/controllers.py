@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from litestar import Controller, HttpMethod, Request, Response, route
+from litestar import Controller, Request, Response
 from litestar.di import NamedDependency, Provide
 
 from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
 from service.core.openapi import READ
+from service.core.routing import get
 from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators
 from service.events.models import Event
 from service.schedule.params import provide_schedule_filter
@@ -36,9 +37,8 @@ class CalendarController(Controller):
         "feeds": Provide(provide_feed_service, sync_to_thread=False),
     }
 
-    @route(
+    @get(
         "/calendar.ics",
-        http_method=[HttpMethod.GET, HttpMethod.HEAD],
         summary="The event as an iCalendar feed",
         description="Subscribe with the `webcal://` form of this URL. Takes the schedule's filters "
         "(`day`, `room`, `track`, `speaker`, `kind`, `q`) for a feed of just that part. Cancelled and "

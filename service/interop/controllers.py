@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, cast
 
-from litestar import Controller, HttpMethod, Request, Response, post, route
+from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, RequestBody, Schema
 from litestar.params import QueryParameter, RawBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.core.openapi import ORGANISER_SECURITY, problems
+from service.core.routing import get
 from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
 from service.interop import c3voc_json
@@ -85,9 +86,8 @@ class InteropController(Controller):
     ) -> ImportReport:
         return await import_beside_the_loop(settings, event, body, timezone, vanished)
 
-    @route(
+    @get(
         "/schedule.xml",
-        http_method=[HttpMethod.GET, HttpMethod.HEAD],
         summary="The schedule as frab XML",
         description="Valid against the frab schedule.xml XSD that C3VOC publishes.",
         media_type=FORMATS["frab-xml"].media_type,
@@ -98,9 +98,8 @@ class InteropController(Controller):
     ) -> Response[bytes]:
         return await _export(request, event, db_session, "frab-xml")
 
-    @route(
+    @get(
         "/schedule.json",
-        http_method=[HttpMethod.GET, HttpMethod.HEAD],
         summary="The schedule as C3VOC JSON",
         description="Valid against the C3VOC schedule.json schema.",
         media_type=FORMATS["c3voc-json"].media_type,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from litestar import Controller, HttpMethod, Request, Response, route
+from litestar import Controller, Request, Response
 from litestar.di import NamedDependency, Provide
 
 from service.calendar.controllers import talk_calendar
@@ -53,9 +53,8 @@ class ScheduleController(ScheduleEditingRoutes, Controller):
         validators = event_validators(event, request)
         return await validators.serve(request, lambda: schedule_service.schedule(event, wanted))
 
-    @route(
+    @get(
         "/talks/{talk_id:str}",
-        http_method=[HttpMethod.GET, HttpMethod.HEAD],
         summary="One talk",
         description="With every slot (occurrence) of it. `/talks/{id}.ics` gives the talk as an iCalendar "
         'file instead, for "add to my calendar".',
