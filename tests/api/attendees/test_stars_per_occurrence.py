@@ -25,6 +25,14 @@ class TestStarOneSession:
         response = await client.put(f"/me/starred/slots/{slot_ids(conference)[0]}")
         assert response.status_code == 401
 
+    async def test_a_malformed_slot_id_is_a_400_naming_it(
+        self, client: AsyncTestClient, conference: Conference, alice: Phone
+    ) -> None:
+        response = await client.put("/me/starred/slots/not-an-id", headers=alice.headers)
+        assert response.status_code == 400
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.json()["errors"][0]["field"] == "slot_id"
+
     async def test_starring_the_second_session_stars_only_that_one(
         self, client: AsyncTestClient, conference: Conference, alice: Phone
     ) -> None:
