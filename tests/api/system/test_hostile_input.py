@@ -7,6 +7,7 @@ declared in service/core/bounds.py.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 from typing import Any
 
@@ -190,7 +191,8 @@ async def raw_patch(
         "headers": [(b"host", b"testserver.local"), (b"content-type", b"application/json"), *headers],
         "client": ("127.0.0.1", 50000), "server": ("testserver.local", 80), "state": {},
     }  # fmt: skip
-    await client.app(scope, receive, send)  # type: ignore[arg-type]
+    # On the client's own loop, where the app's pooled asyncpg connections live (not the test's).
+    await asyncio.to_thread(client.blocking_portal.call, client.app, scope, receive, send)
     start = next(message for message in sent if message["type"] == "http.response.start")
     content = b"".join(message.get("body", b"") for message in sent if message["type"] == "http.response.body")
     return httpx.Response(
