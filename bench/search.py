@@ -1,7 +1,7 @@
-"""Search by words at 10,000 talks: ``GET /events/bench-N/schedule?q=...`` against baselines.
+"""Search by words at 10,000 talks: GET /events/bench-N/schedule?q=... against baselines.
 
-    python bench/search.py --database-url sqlite+aiosqlite:///bench/out/search-10000.db
-    python bench/search.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/plenary_test_a
+  python -m bench search --database-url sqlite+aiosqlite:///bench/out/search-10000.db
+  python -m bench search --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/plenary_bench
 
 The database is migrated and, unless it already holds it, given the synthetic event ``bench-N`` of
 bench/generate.py (which writes rows without the service's session hooks), whose search documents
@@ -27,20 +27,17 @@ import asyncio
 import logging
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
-from typing import Any
+import uuid
 
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import FIRST_DAY, build_event, write_event  # the sibling module, found through the path above
-
+from bench.generate import FIRST_DAY, build_event, write_event
 from service.app import create_app
 from service.db.config import attach_sqlite_pragmas
 from service.db.migrate import upgrade
@@ -66,7 +63,7 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:,.1f} ms" if seconds < 10 else f"{seconds:,.2f} s"
 
 
-async def prepare(database_url: str, talks: int) -> tuple[Any, float, str]:
+async def prepare(database_url: str, talks: int) -> tuple[uuid.UUID, float, str]:
     """The event's id, the seconds its search documents took to rebuild, and the index's size."""
     engine = create_async_engine(database_url, poolclass=NullPool)
     if database_url.startswith("sqlite"):
@@ -104,7 +101,7 @@ async def index_size(session: AsyncSession) -> str:
     return f"{(size or 0) / 1024 / 1024:.1f} MiB (FTS5 table and shadow tables)"
 
 
-async def search_sql(database_url: str, event_id: Any, q: str, runs: int) -> tuple[int, float]:
+async def search_sql(database_url: str, event_id: uuid.UUID, q: str, runs: int) -> tuple[int, float]:
     """Matching talks and the median time of the search subquery alone."""
     engine = create_async_engine(database_url)
     try:
@@ -122,7 +119,9 @@ async def search_sql(database_url: str, event_id: Any, q: str, runs: int) -> tup
         await engine.dispose()
 
 
-async def measure(client: AsyncTestClient, path: str, args: argparse.Namespace) -> tuple[list[float], int, float]:
+async def measure(
+    client: AsyncTestClient[Litestar], path: str, args: argparse.Namespace
+) -> tuple[list[float], int, float]:
     """Wall times of the requests, entries in the last answer, and this process's CPU per request."""
     for _ in range(args.warmup):
         response = await client.get(path)
@@ -141,7 +140,7 @@ async def measure(client: AsyncTestClient, path: str, args: argparse.Namespace) 
     return times, entries, cpu
 
 
-async def run(args: argparse.Namespace) -> None:
+async def measure_all(args: argparse.Namespace) -> None:
     load_before = os.getloadavg()[0]
     event_id, rebuilt, size = await prepare(args.database_url, args.talks)
     slug = f"bench-{args.talks}"
@@ -176,8 +175,7 @@ async def run(args: argparse.Namespace) -> None:
         print(f"| {name} | {what} | {entries:,} | {sql_cell} | {len(times)} | {ms(p50)} | {ms(p99)} | {ms(cpu)} |")
 
 
-def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database-url", required=True, help="SQLAlchemy async URL")
     parser.add_argument("--talks", type=int, default=10_000, help="size of the synthetic event (default 10000)")
     parser.add_argument("--requests", type=int, default=200, help="requests per kind at most (default 200)")
@@ -185,16 +183,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=20.0, help="time per kind once at least (default 20)")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests first (default 3)")
     parser.add_argument("--sql-runs", type=int, default=20, help="runs of the search SQL alone (default 20)")
-    return parser.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
+def run(args: argparse.Namespace) -> int:
     upgrade(args.database_url)  # blocking, and must run outside the event loop
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    asyncio.run(run(args))
+    asyncio.run(measure_all(args))
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

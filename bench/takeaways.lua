@@ -25,7 +25,7 @@
 -- builds, and never sends that one: the script leaves that call out of its counts.
 --
 -- done() also prints one line, "takeaways: sent=... responses=... s201=... s200=... s4xx=...
--- s5xx=...", summed over the threads; bench/takeaways.py reads it.
+-- s5xx=...", summed over the threads; bench/takeaway_checks.py reads it.
 
 local function lines(path)
   local found = {}

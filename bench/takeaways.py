@@ -1,281 +1,258 @@
-"""Helpers of bench/takeaways.sh: register attendees, list talk ids, check stored rows, table rows.
+"""Load test of takeaway writes, POST /events/<slug>/talks/<talk>/takeaways, on SQLite and PostgreSQL.
 
-    python bench/takeaways.py register BASE SLUG COUNT PREFIX   # PREFIX.tokens, PREFIX.attendees
-    python bench/takeaways.py talks BASE SLUG FILE              # the event's talk ids, one a line
-    python bench/takeaways.py count DATABASE_URL                # rows in the takeaway table
-    python bench/takeaways.py check DATABASE_URL PREFIX [--expect-rows N]
-    python bench/takeaways.py header
-    python bench/takeaways.py row --label L --what W WRK.txt [--cpu F] [--ceiling H.txt] [--check PREFIX.check]
+Servers, one after the other, each `plenary serve` on the demo event with
+PLENARY_ATTENDEE_WRITES_PER_MINUTE=1000000 so the rate limit stays out. The demo is loaded with
+`plenary load-demo` before the server starts, and the server runs with PLENARY_LOAD_DEMO=false:
+with --workers 2 on an empty PostgreSQL database, both workers load the demo at startup at the same
+time, one of them fails on a duplicate key (pk_speaker) and uvicorn stops the whole server.
+  - SQLite, a fresh file bench/out/takeaways/takeaways.db, 1 worker (unless --no-sqlite),
+  - PostgreSQL, the database --pg-database (created here, dropped at the end), with each number of
+    workers in --pg-workers (default 1 2); the database is recreated per server.
+On each server:
+  1. warm-up: --connections new attendees write notes for 3 s (checked like the others, not shown),
+  2. GET /health, the ceiling: wrk -t32 -c32 (the writes' set-up), and -t2 -c32 (`schedule`'s),
+  3. create: 32 new attendees, one per wrk connection (one connection per thread, so each has its
+     own token), every request a new random client_id, so every request should create a note (201),
+  4. retry storm: --retry-attendees new attendees, 3 or 4 connections each, and --retry-ids fixed
+     client_ids per attendee that every connection of the attendee sends over and over in the same
+     order: at first 3 or 4 connections race to create each note, then everything is a retry. The
+     service must answer 201 exactly once per id, 200 to every other request, and store one row each.
+After each write run the command waits until the row count stops moving (requests in flight when wrk
+stopped still commit), then checks the rows of that run's attendees against what bench/takeaways.lua
+recorded (bench/takeaway_checks.py), and the table's total against the sum of the runs. A failed
+check shows as MISMATCH in the table and makes the exit status 2.
 
-``check`` compares what wrk was told with what the database holds, for the attendees registered
-under PREFIX (PREFIX.attendees) only, so the demo's own takeaways and other runs do not count.
-bench/takeaways.lua leaves PREFIX.acked (client ids the server answered 201 or 200 for),
-PREFIX.created (the client id of every 201) and PREFIX.unacked (client ids sent that never got an
-answer: requests still in flight when wrk stopped). The check passes when every acknowledged client
-id is stored, no client id got two 201s (a note created twice), every stored one was sent by wrk,
-and rows = acknowledged + the in-flight ones that landed after wrk stopped (which no client was
-told about, so they are neither lost nor duplicated); with --expect-rows, rows must also be N.
+Around each wrk run: the server's CPU (all its processes), PostgreSQL's (the postmaster and all its
+backends, exited ones included), wrk's and everyone else's, from /proc; also the processes created on
+the machine and, on PostgreSQL, the sessions opened to the bench database (in the .cpu files).
+
+  python -m bench takeaways                                  # the working tree as it is on disk
+  python -m bench takeaways --revision HEAD                  # one commit, whatever the tree does
+  python -m bench takeaways --duration 5 --pg-workers 1      # a quick one
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
-import sqlite3
-import sys
-import urllib.request
-import uuid
+import datetime
+import os
+import random
+import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from wrk_report import (  # the sibling module, found through the path set above
-    NONE,
-    format_cpu_per_request,
-    format_errors,
-    format_ms,
-    format_percent,
-    format_rps,
-    parse_cpu,
-    parse_wrk,
+from bench import takeaway_checks as checks
+from bench.harness import (
+    BENCH,
+    OUT,
+    BenchError,
+    Server,
+    WrkRun,
+    add_wrk_options,
+    beside,
+    pin_revision,
+    require_tools,
+    run_wrk,
+    sqlite_file,
 )
+from bench.machine import descendants, forks, oldest_process, others_running, say, tree_cpu, wait_quiet
+
+SLUG = "cph-nlp-2025"
 
 
-def _post_json(url: str, payload: dict[str, object]) -> dict[str, object]:
-    request = urllib.request.Request(  # noqa: S310 - a local http URL this script built
-        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 - a local URL we built
-        if answer.status != 201:
-            raise SystemExit(f"POST {url} answered {answer.status}")
-        return json.loads(answer.read())
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_wrk_options(parser, threads=32)
+    parser.add_argument("--retry-attendees", type=int, default=10, help="attendees of the retry storm (10)")
+    parser.add_argument("--retry-ids", type=int, default=10, help="client ids per attendee in the storm (10)")
+    parser.add_argument("--pg-workers", type=int, nargs="*", default=[1, 2], help="PostgreSQL servers' workers")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite server")
+    parser.add_argument("--pg-host", default="127.0.0.1")
+    parser.add_argument("--pg-user", default="postgres")
+    parser.add_argument("--pg-database", default="bench_takeaways", help="created and dropped here")
+    parser.add_argument("--others-wait", type=int, default=900, help="seconds to wait for other benchmarks")
 
 
-def register(base: str, slug: str, count: int, prefix: str) -> None:
-    tokens, ids = [], []
-    for i in range(count):
-        body = _post_json(f"{base}/events/{slug}/attendees", {"display_name": f"bench {Path(prefix).name} {i}"})
-        tokens.append(str(body["token"]))
-        ids.append(str(body["id"]))
-    Path(f"{prefix}.tokens").write_text("\n".join(tokens) + "\n", encoding="utf-8")
-    Path(f"{prefix}.attendees").write_text("\n".join(ids) + "\n", encoding="utf-8")
+class OneServer:
+    """The runs on one server; files ID-*."""
+
+    def __init__(self, ident: str, label: str, url: str, workers: int, args: argparse.Namespace, out: Path) -> None:
+        self.ident, self.label, self.url, self.workers, self.args, self.out = ident, label, url, workers, args, out
+        self.postgres = url.startswith("postgresql")
+        self.server = Server(
+            url,
+            out / f"{ident}-server.log",
+            workers=workers,
+            settings={"PLENARY_ATTENDEE_WRITES_PER_MINUTE": "1000000"},
+            ready_timeout=60,
+        )
+        self.runs_rows = 0
+        self.failed = False
+
+    def start(self) -> None:
+        load = checks.load_demo(self.server.environment(), beside(self.server.log, ".load-demo"))
+        if load:
+            raise BenchError(f"plenary load-demo failed:\n{load}")
+        self.server.start()
+        # With several workers the first one up answers /ready: wait until all of them are there
+        # (uvicorn's parent and one process per worker), and give them a moment to start.
+        for _ in range(100 if self.workers > 1 else 0):
+            if len(descendants(self.server.pid)) > self.workers:
+                break
+            time.sleep(0.2)
+        time.sleep(2)
+        self.alive_check()
+
+    def alive_check(self) -> None:
+        """The server is still there, with all its workers (uvicorn stops them all if one fails)."""
+        gone = not self.server.alive()
+        if gone or (self.workers > 1 and len(descendants(self.server.pid)) <= self.workers):
+            tail = "\n".join(self.server.log.read_text(errors="replace").splitlines()[-40:])
+            raise BenchError(f"the server (or one of its workers) is gone; its log:\n{tail}")
+
+    def database_cpu(self) -> int:
+        postmaster = oldest_process("postgres") if self.postgres else None
+        return tree_cpu(postmaster) if postmaster else 0
+
+    def sessions(self) -> int:
+        if not self.postgres:
+            return 0
+        query = "select sessions from pg_stat_database where datname = current_database()"
+        return int(str(checks.pg_rows(self.url, query)[0][0]))
+
+    def settle(self) -> None:
+        """Until the row count stops moving: requests in flight when wrk stopped still commit."""
+        previous = checks.count(self.url)
+        for _ in range(60):
+            time.sleep(1)
+            current = checks.count(self.url)
+            if current == previous:
+                return
+            previous = current
+        say("  the row count was still moving after 60 s")
+
+    def measure(self, name: str, threads: int, seconds: int, path: str, **lua: str) -> WrkRun:
+        options = ["-s", str(BENCH / "takeaways.lua")] if lua else []
+        run = run_wrk(
+            self.out / f"{self.ident}-{name}",
+            self.server.url(path),
+            connections=self.args.connections,
+            seconds=seconds,
+            threads=threads,
+            timeout=self.args.timeout,
+            server_cpu=lambda: tree_cpu(self.server.pid),
+            options=options,
+            env={f"TAKEAWAYS_{key.upper()}": value for key, value in lua.items()},
+            database_cpu=self.database_cpu if self.postgres else None,
+            counters={"forks": forks, "sessions": self.sessions},
+        )
+        self.alive_check()
+        return run
+
+    def writes(
+        self, name: str, mode: str, seconds: int, attendees: int, expect_rows: int | None = None
+    ) -> tuple[WrkRun, dict[str, str]]:
+        """Register attendees, run wrk with bench/takeaways.lua, settle, check."""
+        prefix = self.out / f"{self.ident}-{name}"
+        checks.register(self.server.base, SLUG, attendees, prefix)
+        wait_quiet(self.args.quiet_wait)
+        run = self.measure(
+            name,
+            self.args.connections,
+            seconds,
+            f"/events/{SLUG}/talks/x/takeaways",
+            mode=mode,
+            tokens=str(beside(prefix, ".tokens")),
+            talks=str(self.out / "talks.txt"),
+            slug=SLUG,
+            seed=str(random.randrange(32768 * 32)),
+            out=str(prefix),
+            retry_ids=str(self.args.retry_ids),
+        )
+        self.settle()
+        facts = checks.check(self.url, prefix, expect_rows)
+        for key, value in facts.items():
+            say(f"    {key} {value}")
+        if facts["ok"] != "yes":
+            say(f"  CHECK FAILED for {self.label}: {name}")
+            self.failed = True
+        self.runs_rows += int(facts["rows"])
+        return run, facts
+
+    def run(self, revision: str) -> tuple[list[str], str]:
+        """The table's rows, and the sentence on the row count."""
+        say(f"== {self.label}")
+        a = self.args
+        try:
+            self.start()
+            checks.talks(self.server.base, SLUG, self.out / "talks.txt")
+            baseline = checks.count(self.url)
+            self.writes("warmup", "create", 3, a.connections)
+            wait_quiet(a.quiet_wait)
+            health = self.measure("health", a.connections, a.duration, "/health")
+            wait_quiet(a.quiet_wait)
+            health_t2 = self.measure("health-t2", 2, a.duration, "/health")
+            create, create_facts = self.writes("create", "create", a.duration, a.connections)
+            storm = a.retry_attendees * a.retry_ids
+            retry, retry_facts = self.writes("retry", "retry", a.duration, a.retry_attendees, storm)
+            total = checks.count(self.url)
+        finally:
+            self.server.stop()
+        equal = total - baseline == self.runs_rows
+        self.failed = self.failed or not equal
+        sentence = (
+            f"- {self.label}: the takeaway table went from {baseline} rows (the demo's) to {total}:"
+            f" {total - baseline} new rows; the warm-up, create and retry runs' attendees hold {self.runs_rows}"
+            f" ({'equal' if equal else '**NOT EQUAL**'}). Code: {revision}."
+        )
+        rows = [
+            checks.row(self.label, f"GET /health (ceiling), -t{a.connections}", health, health),
+            checks.row(self.label, "GET /health, -t2 (as `schedule`)", health_t2, health),
+            checks.row(self.label, "takeaway POST, new client_id each (create)", create, health, create_facts),
+            checks.row(self.label, f"retry storm, {storm} client_ids", retry, health, retry_facts),
+        ]
+        return rows, sentence
 
 
-def talks(base: str, slug: str, path: str) -> None:
-    with urllib.request.urlopen(f"{base}/events/{slug}/schedule", timeout=30) as answer:  # noqa: S310
-        schedule = json.loads(answer.read())
-    found = sorted({str(entry["talk_id"]) for day in schedule["days"] for entry in day["talks"]})
-    if not found:
-        raise SystemExit(f"no talk_id in the schedule of {slug}")
-    Path(path).write_text("\n".join(found) + "\n", encoding="utf-8")
-
-
-def _as_uuid(value: object) -> uuid.UUID:
-    if isinstance(value, uuid.UUID):
-        return value
-    if isinstance(value, bytes | bytearray | memoryview):
-        raw = bytes(value)
-        return uuid.UUID(bytes=raw) if len(raw) == 16 else uuid.UUID(raw.decode())
-    if hasattr(value, "hex") and not isinstance(value, str):  # asyncpg's own UUID type
-        return uuid.UUID(str(value))
-    return uuid.UUID(str(value))
-
-
-def _rows(database_url: str) -> list[tuple[uuid.UUID, uuid.UUID]]:
-    """(attendee_id, client_id) of every takeaway, the table read as it is on disk."""
-    query = "select attendee_id, client_id from takeaway"
-    if database_url.startswith("sqlite"):
-        path = database_url.split(":///", 1)[1]
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
-            raw = connection.execute(query).fetchall()
-    elif database_url.startswith("postgresql"):
-        import asyncpg
-
-        dsn = "postgresql://" + database_url.split("://", 1)[1]
-
-        async def fetch() -> list[tuple[object, object]]:
-            connection = await asyncpg.connect(dsn)
-            try:
-                return [tuple(r) for r in await connection.fetch(query)]
-            finally:
-                await connection.close()
-
-        raw = asyncio.run(fetch())
-    else:
-        raise SystemExit(f"unsupported database URL {database_url}")
-    return [(_as_uuid(a), _as_uuid(c)) for a, c in raw]
-
-
-def _lines(path: Path) -> list[str]:
-    return (
-        [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        if path.exists()
-        else []
-    )
-
-
-def check(database_url: str, prefix: str, expect_rows: int | None) -> int:
-    attendees = {uuid.UUID(a) for a in _lines(Path(f"{prefix}.attendees"))}
-    acked = [uuid.UUID(c) for c in _lines(Path(f"{prefix}.acked"))]
-    created = [uuid.UUID(c) for c in _lines(Path(f"{prefix}.created"))]
-    unacked = {uuid.UUID(c) for c in _lines(Path(f"{prefix}.unacked"))}
-    stored_list = [client for attendee, client in _rows(database_url) if attendee in attendees]
-    stored = set(stored_list)
-    acked_set = set(acked)
-    missing = acked_set - stored  # the server said 201/200, the database does not have it: a lost write
-    created_twice = len(created) - len(set(created))  # two 201s for one client id: a duplicate
-    unexpected = stored - acked_set - unacked  # stored, but wrk never sent it (or was told nothing of it)
-    inflight_stored = len(unacked & stored)
-    expected = len(acked_set) + inflight_stored
-    ok = not missing and not unexpected and not created_twice and len(stored_list) == len(stored) == expected
-    if expect_rows is not None:
-        ok = ok and len(stored_list) == expect_rows
-    facts = {
-        "rows": len(stored_list),
-        "distinct_client_ids": len(stored),
-        "acked_distinct": len(acked_set),
-        "created_201": len(created),
-        "created_twice": created_twice,
-        "inflight_sent": len(unacked),
-        "inflight_stored": inflight_stored,
-        "acked_missing": len(missing),
-        "unexpected": len(unexpected),
-        "expect_rows": "" if expect_rows is None else expect_rows,
-        "ok": "yes" if ok else "NO",
-    }
-    text = "".join(f"{key} {value}\n" for key, value in facts.items())
-    Path(f"{prefix}.check").write_text(text, encoding="utf-8")
-    sys.stdout.write(text)
-    return 0 if ok else 2
-
-
-def count(database_url: str) -> None:
-    print(len(_rows(database_url)))
-
-
-COLUMNS = (
-    "database, workers",
-    "run",
-    "requests",
-    "req/s",
-    "p50",
-    "p99",
-    "vs /health",
-    "2xx acknowledged (wrk)",
-    "201 / 200 (Lua)",
-    "rows stored",
-    "errors",
-    "server CPU/req",
-    "database CPU/req",
-    "others' CPU",
-)
-
-
-def header() -> str:
-    return "| " + " | ".join(COLUMNS) + " |\n|" + "|".join(["---", "---", *["---:"] * (len(COLUMNS) - 2)]) + "|"
-
-
-def _lua_counts(text: str) -> dict[str, int]:
-    """The ``takeaways: key=value ...`` line that bench/takeaways.lua prints in done()."""
-    for line in text.splitlines():
-        if line.startswith("takeaways:"):
-            return {k: int(v) for k, v in (item.split("=", 1) for item in line.split()[1:] if "=" in item)}
-    return {}
-
-
-def _keyvalues(path: Path | None) -> dict[str, str]:
-    if path is None or not path.exists():
-        return {}
-    return dict(line.split(" ", 1) for line in path.read_text(encoding="utf-8").splitlines() if " " in line)
-
-
-def row(
-    label: str, what: str, output: Path, cpu_path: Path | None, ceiling: Path | None, check_path: Path | None
-) -> str:
-    text = output.read_text(encoding="utf-8")
-    result = parse_wrk(text)
-    base = parse_wrk(ceiling.read_text(encoding="utf-8")) if ceiling else None
-    cpu = parse_cpu(cpu_path.read_text(encoding="utf-8")) if cpu_path else None
-    database_cpu = float(_keyvalues(cpu_path).get("database", "nan")) if cpu_path else float("nan")
-    lua = _lua_counts(text)
-    facts = _keyvalues(check_path)
-    acked = result.requests - result.non_2xx_3xx
-    if lua:
-        statuses = f"{lua.get('s201', 0):,} / {lua.get('s200', 0):,}"
-        others = lua.get("responses", 0) - lua.get("s201", 0) - lua.get("s200", 0)
-        if others:
-            statuses += f" (+{others:,} other)"
-    else:
-        statuses = NONE
-    if facts:
-        stored = f"{int(facts['rows']):,}"
-        if int(facts.get("inflight_stored", 0)):
-            landed = int(facts["inflight_stored"])
-            stored += f" (= {int(facts['acked_distinct']):,} acknowledged + {landed} in flight at stop)"
-        if facts.get("ok") != "yes":
-            stored += " **MISMATCH**"
-    else:
-        stored = NONE
-    cells = (
-        label,
-        what,
-        f"{result.requests:,}",
-        format_rps(result.requests_per_sec),
-        format_ms(result.p50_ms),
-        format_ms(result.p99_ms),
-        format_percent(result.requests_per_sec / base.requests_per_sec) if base and base.requests_per_sec else NONE,
-        f"{acked:,}" if lua else NONE,
-        statuses,
-        stored,
-        format_errors(result),
-        format_cpu_per_request(cpu, result.requests),
-        format_ms(database_cpu * 1000 / result.requests) if database_cpu == database_cpu and result.requests else NONE,
-        NONE if cpu is None else f"{cpu.other_cores:.2f}",
-    )
-    return "| " + " | ".join(cells) + " |"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("register")
-    p.add_argument("base")
-    p.add_argument("slug")
-    p.add_argument("count", type=int)
-    p.add_argument("prefix")
-    p = commands.add_parser("talks")
-    p.add_argument("base")
-    p.add_argument("slug")
-    p.add_argument("file")
-    p = commands.add_parser("count")
-    p.add_argument("database_url")
-    p = commands.add_parser("check")
-    p.add_argument("database_url")
-    p.add_argument("prefix")
-    p.add_argument("--expect-rows", type=int)
-    commands.add_parser("header")
-    p = commands.add_parser("row")
-    p.add_argument("output", type=Path)
-    p.add_argument("--label", required=True)
-    p.add_argument("--what", required=True)
-    p.add_argument("--cpu", type=Path)
-    p.add_argument("--ceiling", type=Path)
-    p.add_argument("--check", type=Path)
-    args = parser.parse_args(argv)
-    if args.command == "register":
-        register(args.base, args.slug, args.count, args.prefix)
-    elif args.command == "talks":
-        talks(args.base, args.slug, args.file)
-    elif args.command == "count":
-        count(args.database_url)
-    elif args.command == "check":
-        return check(args.database_url, args.prefix, args.expect_rows)
-    elif args.command == "header":
-        print(header())
-    else:
-        print(row(args.label, args.what, args.output, args.cpu, args.ceiling, args.check))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def run(args: argparse.Namespace) -> int:
+    require_tools()
+    if args.pg_database in ("test", "postgres"):
+        raise BenchError(f"--pg-database must not be {args.pg_database}")
+    out = OUT / "takeaways"
+    for stale in out.glob("*") if out.exists() else ():
+        if stale.is_file():
+            stale.unlink()
+    out.mkdir(parents=True, exist_ok=True)
+    revision = pin_revision(out, args.revision)
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        f"<!-- {now}, commit {revision()}, {os.cpu_count()} cores;",
+        f"     wrk -t{args.connections} -c{args.connections} -d{args.duration}s --timeout {args.timeout} --latency"
+        " -s bench/takeaways.lua;",
+        f"     retry storm: {args.retry_attendees} attendees x {args.retry_ids} client ids -->",
+        checks.header(),
+    ]
+    servers = []
+    if not args.no_sqlite:
+        servers.append(("sqlite-1", "SQLite, 1 worker", 1))
+    servers += [(f"pg-{w}", f"PostgreSQL, {w} worker{'s' if w > 1 else ''}", w) for w in args.pg_workers]
+    totals, failed = [], False
+    for ident, label, workers in servers:
+        others_running(args.others_wait)
+        wait_quiet(args.quiet_wait)
+        if ident.startswith("sqlite"):
+            url = sqlite_file(out / "takeaways.db")
+        else:
+            checks.recreate_pg(args.pg_host, args.pg_user, args.pg_database)
+            url = f"postgresql+asyncpg://{args.pg_user}@{args.pg_host}:5432/{args.pg_database}"
+        one = OneServer(ident, label, url, workers, args, out)
+        try:
+            rows, sentence = one.run(revision())
+        finally:
+            if not ident.startswith("sqlite"):
+                checks.drop_pg(args.pg_host, args.pg_user, args.pg_database)
+        lines.extend(rows)
+        totals.append(sentence)
+        failed = failed or one.failed
+        text = "\n".join([*lines, "", *totals]) + "\n"
+        (out / "results.md").write_text(text)  # so far, in case a later server fails
+    print(text, end="")
+    return 2 if failed else 0

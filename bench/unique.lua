@@ -3,7 +3,8 @@
 -- The schedule's ETag covers the query, so no two requests share one: no cached body and no
 -- render already in flight (the service renders a body once for all requests that ask for it at
 -- the same moment, with or without the cache) can answer them, and every request renders. The
--- service ignores the parameter otherwise; bench/run.sh checks that the body is the same.
+-- service ignores the parameter otherwise; `python -m bench schedule` and `feeds` check that the body
+-- is the same.
 --
 --   wrk -s bench/unique.lua http://127.0.0.1:18765/events/bench-100/schedule
 

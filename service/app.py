@@ -17,9 +17,10 @@ from sqlalchemy.exc import IntegrityError
 
 from service.attendees.controllers import AttendeeController
 from service.calendar.controllers import CalendarController
+from service.companion.controllers import companion_router
 from service.core.bounds import BoundedRequest
 from service.core.errors import problem_details_config
-from service.core.http import GZIP_MIN_BYTES, GzipMiddleware, RenderCache
+from service.core.http import GZIP_MIN_BYTES, GzipMiddleware, RenderCache, provide_base_url
 from service.core.limits import attendee_rate_limit, rate_limit_stores
 from service.core.logging import RequestContextMiddleware, finish_request, logging_config
 from service.core.metrics import MetricsController, prometheus_config
@@ -31,8 +32,10 @@ from service.db.transaction import provide_db_session
 from service.demo.loader import load_demo_if_empty
 from service.events.controllers import EventController
 from service.interop.controllers import InteropController
-from service.schedule.controllers import ScheduleController
-from service.schedule.editing_controllers import ChangeLogController
+from service.live.plugin import LivePlugin
+from service.live.webhooks.controllers import WebhookController
+from service.live.webhooks.delivery import webhook_deliveries
+from service.schedule.controllers import schedule_router
 from service.settings import Settings, get_settings
 from service.speakers.controllers import SpeakerController
 from service.system.controllers import SystemController
@@ -98,14 +101,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             SystemController,
+            companion_router(),
             EventController,
-            ScheduleController,
+            schedule_router(),
             SpeakerController,
             CalendarController,
-            ChangeLogController,
             InteropController,
             AttendeeController,
             TakeawayController,
+            WebhookController,
             docs_assets_router(),
             MetricsController,
         ],
@@ -113,14 +117,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(lambda: settings, use_cache=True, sync_to_thread=False),
             # The request's transaction: committed before the response is sent (service/db/transaction.py).
             "db_session": Provide(provide_db_session),
+            "base_url": Provide(provide_base_url, sync_to_thread=False),
         },
         plugins=[
             SQLAlchemyPlugin(config=db),
             ProblemDetailsPlugin(problem_details_config()),
             ClosedStructSchemaPlugin(),
             InlineEnumSchemaPlugin(),
+            LivePlugin(settings, db),  # the change bus and the live streams (service/live/)
         ],
-        lifespan=[prepare_database],
+        lifespan=[prepare_database, webhook_deliveries(settings, db)],  # then deliver the webhook outbox
         openapi_config=openapi_config(),
         cors_config=cors_config(settings),
         compression_config=compression_config(),

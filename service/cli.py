@@ -190,6 +190,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
         # any local peer); the app's rate limiter reads the same list.
         proxy_headers=True,
         forwarded_allow_ips=trusted_proxies,
+        # Live streams never end by themselves: without a bound, SIGTERM would wait for every
+        # subscriber to hang up. Cut off, they reconnect elsewhere and resume by Last-Event-ID.
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Base URL clients reach the service at (for links in responses); empty means the request's own."""
     render_cache_mb: int = 64
     """Memory per worker for rendered responses, reused until the schedule changes."""
+    event_cache_seconds: float = 1.0
+    """Longest a worker answers 304s and cached bodies from its memory of an event without the database
+    confirming it (changes announced on the change bus are seen at once); 0 reads the event every request."""
     attendee_writes_per_minute: int = 120
     """Writes one attendee (or one address, for registration) may make per minute: per worker, or
     across all workers and instances when ``redis_url`` is set."""
@@ -62,6 +65,30 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     Plenary authenticates with bearer tokens, never cookies, so a page on another origin gains
     nothing a script without a browser would not have: the default lets any web app read schedules.
     """
+    live_heartbeat_seconds: float = 15.0
+    """Seconds between keep-alive comments on an idle live stream (proxies close silent ones after 30-60 s)."""
+    live_max_streams: int = 10_000
+    """Live streams one worker serves at once; one more is refused with a 503 and ``Retry-After``."""
+    live_queue_size: int = 32
+    """Wake-ups a live stream may have pending; a client that stops reading past this is disconnected."""
+    shutdown_grace_seconds: int = 5
+    """Seconds ``plenary serve`` waits on SIGTERM for open requests and live streams before closing them."""
+    webhook_timeout_seconds: float = 10.0
+    """Seconds a webhook receiver has for one delivery (connect to last byte); a slower one is cut and retried."""
+    webhook_retry_base_seconds: float = 30.0
+    """Wait before a failed webhook delivery's first retry; it doubles each time (with jitter)."""
+    webhook_retry_max_seconds: float = 3600.0
+    """Longest wait between two attempts of one webhook delivery."""
+    webhook_max_attempts: int = 10
+    """Attempts per webhook message before it is given up (marked failed in the delivery log)."""
+    webhook_disable_after_failures: int = 20
+    """Consecutive failed attempts after which a webhook endpoint is disabled (PATCH enabled=true resumes it)."""
+    webhook_poll_seconds: float = 1.0
+    """How often each worker looks for webhook deliveries due (changes made in this process wake it at once)."""
+    webhook_allowed_networks: str = ""
+    """CIDR networks (comma-separated) webhooks may reach although private or loopback; empty: public hosts only."""
+    webhook_allow_http: bool = False
+    """Accept plain http:// webhook URLs (for tests and local receivers only: payloads travel unencrypted)."""
     debug: bool = False
     """Show tracebacks in error responses. Never in production."""
 

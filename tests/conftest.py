@@ -60,7 +60,9 @@ def _reset_postgres(url: str) -> None:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, migrate_on_start=False, load_demo=False)
+    # Tests arrange data behind the app's back (as another process would, without a bus message):
+    # the app reads every event from the database, instead of trusting its memory for a second.
+    return Settings(database_url=database_url, migrate_on_start=False, load_demo=False, event_cache_seconds=0)
 
 
 @pytest.fixture

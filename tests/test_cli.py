@@ -287,8 +287,8 @@ class TestImport:
         result = plenary("import", str(SCHEDULES / "lswt2019_schedule.xml"), "--event", "lswt", cwd=tmp_path)
         assert result.returncode == 0, result.stderr
         assert "31 created" in result.stdout
-        assert "warning: timezone: the event's zone is Etc/GMT (UTC+00:00 all year" in result.stderr
-        assert event_row(database, "lswt")["timezone"] == "Etc/GMT"
+        assert "warning: timezone: the event's zone is Etc/UTC (UTC+00:00 all year" in result.stderr
+        assert event_row(database, "lswt")["timezone"] == "Etc/UTC"
 
 
 def test_openapi_writes_the_spec_where_asked_and_opens_no_database(tmp_path: Path) -> None:

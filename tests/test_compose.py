@@ -3,7 +3,9 @@ database and Redis the way `docker compose up` needs, and the Dockerfile builds 
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +18,7 @@ from sqlalchemy.engine import make_url
 REPO_ROOT = Path(__file__).resolve().parents[1]
 COMPOSE_FILE = REPO_ROOT / "compose.yaml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"
+NGINX_CONF = REPO_ROOT / "deploy" / "nginx.conf"
 COMPOSE_SCHEMA = Path(__file__).resolve().parents[1].parent / "shared" / "formats" / "compose-spec.json"
 
 
@@ -129,10 +132,87 @@ def test_app_shares_its_rate_limits_through_the_redis_service(compose: dict[str,
     assert url.port in (None, 6379)
 
 
-def test_app_has_a_healthcheck_and_publishes_its_port(compose: dict[str, Any]) -> None:
-    app = compose["services"]["app"]
+def test_app_has_a_healthcheck_and_is_reached_through_the_proxy(compose: dict[str, Any]) -> None:
+    app, proxy = compose["services"]["app"], compose["services"]["proxy"]
     assert app["healthcheck"]["test"]
-    assert "8000:8000" in [str(port) for port in app.get("ports", [])]
+    assert not app.get("ports"), "a replica publishing a host port would clash with the next one"
+    assert "8000:80" in [str(port) for port in proxy.get("ports", [])]
+
+
+def test_app_runs_two_replicas(compose: dict[str, Any]) -> None:
+    assert compose["services"]["app"]["deploy"]["replicas"] == 2
+
+
+def test_proxy_is_an_official_image_with_the_committed_config_mounted(compose: dict[str, Any]) -> None:
+    proxy = compose["services"]["proxy"]
+    assert proxy["image"].split(":")[0] in {"nginx", "caddy"}
+    mounts = [volume.split(":") for volume in proxy["volumes"] if isinstance(volume, str)]
+    [(source, target, *_)] = [mount for mount in mounts if mount[0].startswith("./")]
+    assert (REPO_ROOT / source).resolve() == NGINX_CONF
+    assert target == "/etc/nginx/conf.d/default.conf"
+
+
+def test_proxy_starts_once_the_app_is_healthy_and_reports_its_own_health(compose: dict[str, Any]) -> None:
+    proxy = compose["services"]["proxy"]
+    assert proxy["depends_on"]["app"]["condition"] == "service_healthy"
+    assert proxy["healthcheck"]["test"]
+    assert not proxy["healthcheck"].get("disable", False)
+
+
+def test_app_trusts_the_forwarded_address_of_the_proxy_alone(compose: dict[str, Any]) -> None:
+    address = ipaddress.ip_address(compose["services"]["proxy"]["networks"]["default"]["ipv4_address"])
+    [subnet] = [config["subnet"] for config in compose["networks"]["default"]["ipam"]["config"]]
+    assert address in ipaddress.ip_network(subnet)
+    trusted = environment(compose["services"]["app"])["PLENARY_TRUSTED_PROXIES"]
+    assert [ipaddress.ip_network(item.strip()) for item in trusted.split(",")] == [ipaddress.ip_network(address)]
+
+
+def nginx_directives(block: str) -> dict[str, str]:
+    """``name -> arguments`` of the simple directives in one block of nginx configuration."""
+    return {
+        match.group(1): match.group(2).strip()
+        for match in re.finditer(r"^\s*([a-z_]+)\s+([^;{]*);", block, flags=re.MULTILINE)
+    }
+
+
+def nginx_location(pattern: str) -> str:
+    """The body of the ``location`` whose argument matches the Python regex ``pattern``."""
+    config = NGINX_CONF.read_text(encoding="utf-8")
+    found = re.search(r"location\s+" + pattern + r"\s*\{([^}]*)\}", config)
+    assert found, f"no location {pattern} in {NGINX_CONF.name}"
+    return found.group(1)
+
+
+def test_proxy_balances_over_every_replica_of_the_app_service() -> None:
+    config = NGINX_CONF.read_text(encoding="utf-8")
+    upstream = re.search(r"upstream\s+(\w+)\s*\{([^}]*)\}", config)
+    assert upstream, "no upstream block"
+    assert re.search(r"^\s*server\s+app:8000\b[^;]*\bresolve\b", upstream.group(2), flags=re.MULTILINE)
+    assert "resolver" in nginx_directives(config), "replicas added or restarted would never be found"
+    assert nginx_directives(nginx_location("/"))["proxy_pass"] == f"http://{upstream.group(1)}"
+
+
+def test_proxy_streams_live_events_unbuffered_and_long() -> None:
+    config = NGINX_CONF.read_text(encoding="utf-8")
+    found = re.search(r"location\s+~\s*(\S+)\s*\{([^}]*)\}", config)
+    assert found, "no regex location for the live streams"
+    pattern, live = re.compile(found.group(1)), nginx_directives(found.group(2))
+    assert all(pattern.search(path) for path in ("/events/nlp/live", "/me/live"))
+    assert not any(pattern.search(path) for path in ("/events/nlp/schedule", "/events/nlp/live/x", "/me/takeaways"))
+    assert live["proxy_buffering"] == "off"
+    assert live["proxy_pass"] == nginx_directives(nginx_location("/"))["proxy_pass"]
+    read_timeout = live["proxy_read_timeout"]
+    seconds = int(read_timeout[:-1]) * {"s": 1, "m": 60, "h": 3600}[read_timeout[-1]]
+    assert seconds >= 300, "the proxy would cut an idle stream between two heartbeats"
+
+
+def test_proxy_forwards_the_client_address_and_keeps_connections_to_the_replicas() -> None:
+    config = NGINX_CONF.read_text(encoding="utf-8")
+    server = nginx_directives(config)
+    headers = re.findall(r"proxy_set_header\s+(\S+)\s+([^;]+);", config)
+    assert ("X-Forwarded-For", "$proxy_add_x_forwarded_for") in headers
+    assert ("Connection", '""') in headers
+    assert server["proxy_http_version"] == "1.1"
 
 
 def test_image_runs_plenary_serve() -> None:

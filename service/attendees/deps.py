@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.attendees.devices import DeviceService, SignedIn
 from service.attendees.models import Attendee
 from service.attendees.services import AttendeeService
 from service.core.errors import UnauthenticatedError
@@ -18,17 +19,28 @@ def provide_attendee_service(db_session: NamedDependency[AsyncSession]) -> Atten
     return AttendeeService(db_session)
 
 
-async def provide_attendee(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Attendee:
-    """The caller; 401 when the token is missing or wrong.
+def provide_device_service(db_session: NamedDependency[AsyncSession]) -> DeviceService:
+    return DeviceService(db_session)
 
-    It takes the session itself rather than ``attendee_service``: Litestar resolves dependencies of
-    the same depth concurrently, and this lookup must not share a batch with the event lookup
-    (one AsyncSession cannot run two queries at once). At depth two it runs before ``event``.
+
+async def provide_signed_in(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> SignedIn:
+    """The calling device and its attendee; 401 when the token is missing, wrong or revoked.
+
+    It takes the session itself rather than a service: Litestar resolves dependencies of the
+    same depth concurrently, and this lookup must not share a batch with the event lookup (one
+    AsyncSession cannot run two queries at once). At depth two it runs before ``event``.
     """
     presented = presented_bearer_token(request.headers.get("authorization"))
     if presented is None:
         raise UnauthenticatedError("This needs your attendee token: send 'Authorization: Bearer <token>'.")
-    attendee = await AttendeeService(db_session).authenticate(presented)
-    if attendee is None:
-        raise UnauthenticatedError("The attendee token is not valid (unknown, mistyped or deleted).")
-    return attendee
+    signed_in = await DeviceService(db_session).authenticate(presented)
+    if signed_in is None:
+        raise UnauthenticatedError(
+            "The attendee token is not valid (unknown, mistyped, or its device was signed out or deleted)."
+        )
+    return signed_in
+
+
+async def provide_attendee(request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]) -> Attendee:
+    """The caller, for routes that need not know which of their devices called (see above)."""
+    return (await provide_signed_in(request, db_session)).attendee

@@ -1,4 +1,4 @@
-"""Registering attendees, recognising them by token, their stars and their calendar URL."""
+"""Registering attendees, their stars and their calendar URL."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, Row, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.attendees.devices import DeviceService, Enrolment
 from service.attendees.models import Attendee, Star
 from service.core.errors import ForbiddenError, NotFoundError
-from service.core.http import Validators, make_etag
-from service.core.secrets import hash_secret, new_secret, secret_matches
+from service.core.etags import make_etag
+from service.core.http import Validators
+from service.core.secrets import hash_secret, new_secret
 from service.core.time import utcnow
 from service.db.inserts import insert_unless_present
 from service.events.models import Event
@@ -34,32 +36,20 @@ class AttendeeService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def register(self, event: Event, display_name: str, join_code: str) -> tuple[Attendee, str, str]:
-        """A new attendee; returns it with its bearer token and calendar secret, shown this once."""
+    async def register(self, event: Event, display_name: str, join_code: str, device_name: str) -> Enrolment:
+        """A new attendee and their first device; the token and calendar secret are shown this once."""
         if event.join_code and not hmac.compare_digest(event.join_code.encode(), join_code.encode()):
             raise ForbiddenError("join_code: this event needs the join code given at the venue.", field="join_code")
-        secret, feed_secret = new_secret(), new_secret()
+        feed_secret = new_secret()
         attendee = Attendee(
             id=uuid.uuid4(),
             event_id=event.id,
             display_name=display_name.strip(),
-            token_hash=hash_secret(secret),
             feed_token_hash=hash_secret(feed_secret),
         )
         self.session.add(attendee)
         await self.session.flush()
-        return attendee, f"{attendee.id}.{secret}", feed_secret
-
-    async def authenticate(self, presented: str) -> Attendee | None:
-        attendee_id, _, secret = presented.partition(".")
-        try:
-            key = uuid.UUID(attendee_id)
-        except ValueError:
-            return None
-        attendee = await self.session.get(Attendee, key)
-        if not secret_matches(secret, attendee.token_hash if attendee else None):
-            return None
-        return attendee
+        return await DeviceService(self.session).enrol(attendee, device_name, feed_secret)
 
     async def by_feed_secret(self, feed_secret: str) -> Attendee | None:
         # Looked up by the hash of a 256-bit secret: the index sees only hashes, never the secret.
@@ -67,14 +57,8 @@ class AttendeeService:
         found: Attendee | None = await self.session.scalar(statement)
         return found
 
-    async def rotate_feed(self, attendee: Attendee) -> str:
-        feed_secret = new_secret()
-        attendee.feed_token_hash = hash_secret(feed_secret)
-        await self.session.flush()
-        return feed_secret
-
     async def forget(self, attendee: Attendee) -> None:
-        """Delete the attendee and everything they wrote (stars and takeaways cascade)."""
+        """Delete the attendee and everything they wrote or held (devices, codes, stars and takeaways cascade)."""
         await self.session.delete(attendee)
         await self.session.flush()
 
@@ -155,6 +139,11 @@ class AttendeeService:
                 select(Star.slot_id).where(Star.attendee_id == attendee.id).order_by(Star.created_at, Star.slot_id)
             )
         ).all()
+
+    def starred_validators(self, attendee: Attendee, event: Event) -> Validators:
+        """The tag of ``GET /me/starred``: it follows the stars and the schedule they point into."""
+        etag = make_etag("me/starred", attendee.id, attendee.stars_version, event.schedule_version, event.updated_at)
+        return Validators(etag=etag, cache_control="private, max-age=0, must-revalidate")
 
     async def personal_calendar(self, feed_file: str, alarm: int | None, base: str) -> PersonalCalendar:
         """The calendar behind a secret URL; 404 for a wrong or replaced one."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from litestar import Controller, Request, Response
@@ -12,20 +11,10 @@ from service.calendar.deps import provide_feed_service
 from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
 from service.core.openapi import READ
 from service.core.routing import get
-from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators
+from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
 from service.schedule.params import provide_schedule_filter
 from service.schedule.services import ScheduleFilter
-from service.settings import Settings
-
-
-async def talk_calendar(
-    request: Request[Any, Any, Any], event: Event, feeds: FeedService, settings: Settings, talk_id: uuid.UUID
-) -> Response[bytes]:
-    """One talk's feed ("add to my calendar"); shared by the talk route's ``.ics`` form."""
-    base = base_url(request, settings)
-    validators = event_validators(event, request, base)
-    return await validators.serve(request, lambda: feeds.talk_feed(event, talk_id, base), ICAL_MEDIA_TYPE)
 
 
 class CalendarController(Controller):
@@ -51,9 +40,8 @@ class CalendarController(Controller):
         request: Request[Any, Any, Any],
         event: NamedDependency[Event],
         feeds: NamedDependency[FeedService],
-        settings: NamedDependency[Settings],
+        base_url: NamedDependency[str],
         wanted: NamedDependency[ScheduleFilter],
     ) -> Response[bytes]:
-        base = base_url(request, settings)
-        validators = event_validators(event, request, base)
-        return await validators.serve(request, lambda: feeds.event_feed(event, wanted, base), ICAL_MEDIA_TYPE)
+        validators = event_validators(event, request, base_url)
+        return await validators.serve(request, lambda: feeds.event_feed(event, wanted, base_url), ICAL_MEDIA_TYPE)

@@ -6,7 +6,6 @@ import asyncio
 import datetime
 import uuid
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,9 +14,10 @@ from service.calendar.ical import FeedEvent, FeedInfo, render_ical
 from service.core.time import schedule_day, zone
 from service.events.models import Event
 from service.schedule import queries, search
-from service.schedule.editing import removed_slots
+from service.schedule.changes import removed_slots
 from service.schedule.identify import no_such_talk, talk_path
-from service.schedule.models import ScheduleChange, Slot, SlotStatus, Talk
+from service.schedule.models import ScheduleChange, SlotStatus, Talk
+from service.schedule.queries import SlotRow, SpeakersByTalk
 from service.schedule.schemas import SpeakerRef
 from service.schedule.services import ScheduleFilter, ScheduleService
 
@@ -41,8 +41,7 @@ class FeedService:
         return await self._render(event, name, base, rows, speakers_of, removed)
 
     async def talk_feed(self, event: Event, talk_id: uuid.UUID, base: str) -> bytes:
-        statement = queries.schedule_rows(event.id).where(Slot.talk_id == talk_id)
-        rows, speakers_of = await self.schedule.fetch(event, statement)
+        rows, speakers_of = await self.schedule.fetch(event, queries.talk_rows(event.id, talk_id))
         removed = [c for c in await removed_slots(self.session, event.id) if c.talk_id == talk_id]
         title = await self.session.scalar(select(Talk.title).where(Talk.id == talk_id, Talk.event_id == event.id))
         if title is None:
@@ -55,8 +54,7 @@ class FeedService:
         self, event: Event, slot_ids: Sequence[uuid.UUID], base: str, alarm_minutes: int | None
     ) -> bytes:
         """An attendee's own calendar: the sessions they starred, exactly as the event feed shows them."""
-        statement = queries.schedule_rows(event.id).where(Slot.id.in_(slot_ids))
-        rows, speakers_of = await self.schedule.fetch(event, statement)
+        rows, speakers_of = await self.schedule.fetch(event, queries.slot_rows(event.id, slot_ids))
         wanted = set(slot_ids)
         removed = [c for c in await removed_slots(self.session, event.id) if c.slot_id in wanted]
         alarm = datetime.timedelta(minutes=alarm_minutes) if alarm_minutes is not None else None
@@ -67,8 +65,8 @@ class FeedService:
         event: Event,
         name: str,
         base: str,
-        rows: Sequence[Any],
-        speakers_of: dict[uuid.UUID, list[SpeakerRef]],
+        rows: Sequence[SlotRow],
+        speakers_of: SpeakersByTalk,
         removed: Sequence[ScheduleChange],
         alarm: datetime.timedelta | None = None,
     ) -> bytes:
@@ -81,7 +79,7 @@ class FeedService:
         return await asyncio.to_thread(render_ical, info, items, tz, alarm)
 
 
-def _description(row: Any, speakers: Sequence[SpeakerRef]) -> str:
+def _description(row: SlotRow, speakers: Sequence[SpeakerRef]) -> str:
     parts = [row.subtitle, row.abstract]
     if speakers:
         parts.append("Speakers: " + ", ".join(f"{s.name} ({s.role.value})" for s in speakers))
@@ -92,7 +90,7 @@ def _description(row: Any, speakers: Sequence[SpeakerRef]) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _from_row(row: Any, event: Event, base: str, speakers: Sequence[SpeakerRef]) -> FeedEvent:
+def _from_row(row: SlotRow, event: Event, base: str, speakers: Sequence[SpeakerRef]) -> FeedEvent:
     return FeedEvent(
         uid=_uid(row.id),
         start=row.start_at,

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 import msgspec
 from litestar import Request
@@ -129,24 +129,22 @@ class BoundedRequest(Request[Any, Any, Any]):
         return await super().json()
 
 
-class Part(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """An object nested in a request body (a slot of a talk, a link of a speaker).
-
-    It is checked by the :class:`Body` that holds it, so that errors name its whole path
-    (``slots[1].start``); unknown fields are refused, so a typo is not silently ignored.
-    """
-
-
 class Body(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Base of request bodies: unknown fields refused, and every value held to the bounds above.
+    """Base of every request body and of every object nested in one: unknown fields refused (a typo
+    is a 422, not a silently ignored field), and every value held to the bounds above.
 
     msgspec first checks each field's own constraints (length, pattern, range); then every string,
-    integer and date in the body, nested parts included, is checked against this module's rules,
-    and the first that breaks one is a 422 naming its path.
+    integer and date in the body, nested objects included, is checked against this module's rules,
+    and the first that breaks one is a 422 naming its path. An object nested in a body (a slot of a
+    talk) says ``nested = True``: the body holding it checks it, so that errors name its whole path
+    (``slots[1].start``), which the nested object alone cannot know.
     """
 
+    nested: ClassVar[bool] = False
+
     def __post_init__(self) -> None:
-        _check_struct(self, "")
+        if not self.nested:
+            _check_struct(self, "")
 
 
 @functools.cache

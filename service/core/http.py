@@ -3,6 +3,7 @@
 Handlers compute cheap *validators* first (from the event's schedule version, never from the
 rendered body), answer 304 when the client's copy is current, and only otherwise render. A body
 is rendered once per version and, for clients that accept gzip, compressed once per version too.
+The tags themselves, and If-Match, are in service/core/etags.py.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime
 import gzip
-import hashlib
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,46 +20,22 @@ from typing import Any, TypeVar, cast
 import msgspec
 from litestar import Request, Response
 from litestar.datastructures import Headers
+from litestar.di import NamedDependency
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
 from litestar.types import Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
+from service.core.etags import gzip_etag, is_gzip_etag, matching_tag
 from service.core.metrics import RENDER_CACHE_HITS, RENDER_CACHE_MISSES
+from service.settings import Settings
 
 T = TypeVar("T")
 
-# Bump when the shape of a response changes, so clients holding an old representation refetch.
-REPRESENTATION_VERSION = "1"
-
 GZIP_MIN_BYTES = 1024
 """Smaller bodies gain too little from gzip to pay for its header and the CPU."""
-GZIP_SUFFIX = "-gzip"
-"""Appended inside the quotes of a gzip-coded representation's ETag.
-
-RFC 9110 (8.8.3) gives a differently coded body its own strong tag; both tags name one version,
-so comparisons (If-None-Match, If-Match) strip the suffix before comparing.
-"""
 _THREAD_COMPRESS_BYTES = 64 * 1024
 """Compress bigger bodies off the event loop, so other requests are answered meanwhile."""
-
-
-def make_etag(*parts: object) -> str:
-    """A strong entity tag (quoted, as RFC 9110 requires) from the parts that determine a body."""
-    digest = hashlib.sha256("\x1f".join([REPRESENTATION_VERSION, *map(str, parts)]).encode()).hexdigest()
-    return f'"{digest[:32]}"'
-
-
-def _opaque(tag: str) -> str:
-    """The tag without ``W/`` and without the coding suffix: what identifies a version."""
-    tag = tag.strip()
-    tag = tag[2:] if tag.startswith("W/") else tag
-    return tag.replace(f'{GZIP_SUFFIX}"', '"') if tag.endswith(f'{GZIP_SUFFIX}"') else tag
-
-
-def gzip_etag(etag: str) -> str:
-    """The tag of the gzip-coded body of the representation ``etag`` names."""
-    return f'{etag[:-1]}{GZIP_SUFFIX}"'
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
@@ -93,34 +69,9 @@ async def compress(body: bytes) -> bytes:
     return gzip.compress(body, 6, mtime=0)
 
 
-def etag_matches(if_none_match: str, etag: str) -> bool:
-    """Weak comparison of ``etag`` against an If-None-Match list (``*`` matches any current entity)."""
-    return _matching_tag(if_none_match, etag) is not None
-
-
-def _matching_tag(if_none_match: str, etag: str) -> str | None:
-    """The client's tag that names the same version as ``etag``; ``etag`` itself for ``*``."""
-    if if_none_match.strip() == "*":
-        return etag
-    wanted = _opaque(etag)
-    return next((tag for tag in _split_tags(if_none_match) if _opaque(tag) == wanted), None)
-
-
-def _split_tags(header: str) -> list[str]:
-    # Entity tags are quoted strings that may contain commas, so split outside quotes only.
-    tags: list[str] = []
-    current: list[str] = []
-    quoted = False
-    for char in header:
-        if char == '"':
-            quoted = not quoted
-        if char == "," and not quoted:
-            tags.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    tags.append("".join(current))
-    return [tag.strip() for tag in tags if tag.strip()]
+def provide_base_url(request: Request[Any, Any, Any], settings: NamedDependency[Settings]) -> str:
+    """Where clients reach us, for the links in a body: the configured public URL, else the request's origin."""
+    return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
 def _http_date(value: datetime.datetime) -> str:
@@ -239,7 +190,7 @@ class Validators:
         if_none_match = request.headers.get("if-none-match")
         if if_none_match is not None:
             # If-Modified-Since is ignored when If-None-Match is present.
-            return _matching_tag(if_none_match, self.etag) is not None
+            return matching_tag(if_none_match, self.etag) is not None
         if_modified_since = request.headers.get("if-modified-since")
         if if_modified_since and self.last_modified is not None:
             try:
@@ -257,12 +208,8 @@ class Validators:
             return None
         headers = self.headers
         # A 304 carries the tag the client holds: the gzip one if that is the copy it has.
-        held = _matching_tag(request.headers.get("if-none-match") or "", self.etag)
-        if (
-            held is not None
-            and held.strip().endswith(f'{GZIP_SUFFIX}"')
-            and accepts_gzip(request.headers.get("accept-encoding"))
-        ):
+        held = matching_tag(request.headers.get("if-none-match") or "", self.etag)
+        if held is not None and is_gzip_etag(held) and accepts_gzip(request.headers.get("accept-encoding")):
             headers["ETag"] = gzip_etag(self.etag)
         # No body at all; bytes (not None) so no serializer is asked to encode "nothing" as XML.
         return Response(content=b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)

@@ -44,8 +44,9 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 logger = logging.getLogger("plenary.limits")
 
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-ATTENDEE_WRITE_PATHS = re.compile(r"^/(me(/|$)|events/[^/]+/(attendees$|talks/[^/]+/takeaways$))")
-REGISTRATION_PATH = re.compile(r"^/events/[^/]+/attendees$")
+ATTENDEE_WRITE_PATHS = re.compile(r"^/(me(/|$)|events/[^/]+/(attendees$|devices$|talks/[^/]+/takeaways$))")
+REGISTRATION_PATH = re.compile(r"^/events/[^/]+/(attendees|devices)$")
+"""Registering, and pairing a device with a code: no token yet, so counted by address."""
 STORE_NAME = "rate_limit"
 REDIS_TIMEOUT_SECONDS = 0.5
 """Connect and answer timeouts: a limiter that waits seconds for Redis would slow every write."""

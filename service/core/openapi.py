@@ -16,7 +16,7 @@ import msgspec
 # below only adds to what it produces (tests/test_openapi.py fails if it stops being used).
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import OpenAPIType, Schema
+from litestar.openapi.spec import OpenAPIType, Reference, Schema, SecurityScheme
 from litestar.params import Parameter
 from litestar.plugins import OpenAPISchemaPlugin
 
@@ -28,10 +28,17 @@ if TYPE_CHECKING:
 
 PROBLEM_JSON = "application/problem+json"
 
-ORGANISER_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
-"""An organiser's token for the event (or an admin's): ``plenary token create``."""
-ATTENDEE_SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
-"""An attendee's token, from ``POST /events/{slug}/attendees``."""
+BEARER_SCHEME = "BearerToken"
+SECURITY_SCHEMES: dict[str, SecurityScheme | Reference] = {
+    BEARER_SCHEME: SecurityScheme(
+        type="http", scheme="bearer", description="An organiser token from `plenary token create`."
+    )
+}
+"""The one way to authenticate: ``Authorization: Bearer <token>``, for the OpenAPI document's components."""
+TOKEN_SECURITY: list[dict[str, list[str]]] = [{BEARER_SCHEME: []}]
+"""A route that needs a bearer token: an organiser's for the event (or an admin's, from ``plenary token
+create``) to change it, an attendee's (from ``POST /events/{slug}/attendees``) for their own data. One
+scheme serves both: the token itself says whose it is, and each route says in its summary which it takes."""
 ANYONE: list[dict[str, list[str]]] = [{}]
 """A write anyone may make (registering as an attendee): no token."""
 

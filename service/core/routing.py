@@ -9,6 +9,7 @@ both methods; Litestar sends the headers of the GET response and no body for the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import HttpMethod, route
@@ -19,7 +20,7 @@ from litestar.types import Message, Scope
 _PARAMETER_TYPE = re.compile(r":[^}]*}")
 
 
-def get(path: str | None = None, **kwargs: Any) -> HTTPRouteHandler:
+def get(path: str | Sequence[str] | None = None, **kwargs: Any) -> HTTPRouteHandler:
     """``@get`` that also answers ``HEAD`` with the same headers and no body."""
     return route(path, http_method=[HttpMethod.GET, HttpMethod.HEAD], **kwargs)
 

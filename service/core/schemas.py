@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
-
 import msgspec
-
-T = TypeVar("T")
+from advanced_alchemy.service import OffsetPagination
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 
+Page = OffsetPagination
+"""One page of a list that can grow (``items``, ``total`` in all pages, ``limit``, ``offset``): ask for
+the next with ``offset = offset + limit``. advanced-alchemy's own, under the name the API uses."""
+
 
 class BaseStruct(msgspec.Struct, kw_only=True):
     """Base of every response body: keyword-only, encoded by msgspec."""
-
-
-class Page(BaseStruct, Generic[T]):
-    """One page of a list that can grow. Ask for the next with ``offset = offset + limit``."""
-
-    items: list[T]
-    total: int
-    """How many items match in all pages."""
-    limit: int
-    offset: int
 
 
 class FeedLinks(BaseStruct):

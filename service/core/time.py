@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from functools import lru_cache
+from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 UTC = datetime.UTC
@@ -33,6 +34,27 @@ def zone(name: str) -> ZoneInfo:
 @lru_cache(maxsize=1)
 def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
+
+
+class Dated(Protocol):
+    """Anything that runs from a first to a last local date (an event)."""
+
+    @property
+    def start_date(self) -> datetime.date: ...
+
+    @property
+    def end_date(self) -> datetime.date: ...
+
+
+def event_days(event: Dated) -> list[datetime.date]:
+    """Every local date from the first to the last day, both included (none if they are reversed)."""
+    count = (event.end_date - event.start_date).days + 1
+    return [event.start_date + datetime.timedelta(days=n) for n in range(max(count, 0))]
+
+
+def hh_mm(value: datetime.time) -> str:
+    """A wall-clock time as the API shows it (``04:00``)."""
+    return value.strftime("%H:%M")
 
 
 def to_local(instant: datetime.datetime, tz: ZoneInfo) -> datetime.datetime:

@@ -237,14 +237,12 @@ def _event(fixture: FixtureEvent, speakers: dict[str, Speaker]) -> Event:
 
 
 def _attendee(fixture: FixtureAttendee, slot_counts: dict[tuple[str, str], int]) -> list[object]:
-    """A demo attendee with stars and takeaways. Nobody can sign in as them: their token is
-    random and thrown away, as a real token would be after it is shown once."""
+    """A demo attendee with stars and takeaways. Nobody can sign in as them: they have no device."""
     event_id = demo_id("event", fixture.event)
     attendee = Attendee(
         id=demo_id("attendee", fixture.key),
         event_id=event_id,
         display_name=fixture.display_name,
-        token_hash=hash_secret(new_secret()),
         feed_token_hash=hash_secret(new_secret()),
         sync_counter=len(fixture.takeaways),
         stars_version=len(fixture.starred),

@@ -9,18 +9,16 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from service.core.openapi import ORGANISER_SECURITY, problems
+from service.core.openapi import TOKEN_SECURITY, problems
 from service.core.params import Limit, Offset
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
-from service.events.deps import EVENT_DEPENDENCIES, base_url, event_validators, require_current
+from service.events.deps import EVENT_DEPENDENCIES, event_validators, require_current
 from service.events.models import Event
-from service.events.schemas import EventOut
+from service.events.schemas import EventCreate, EventOut, EventUpdate
 from service.events.services import EventService
 from service.organisers.deps import provide_admin, provide_event_editor, provide_organiser
 from service.organisers.services import Organiser
-from service.schedule.inputs import EventCreate, EventUpdate
-from service.settings import Settings
 
 
 class EventController(Controller):
@@ -43,13 +41,12 @@ class EventController(Controller):
         self,
         request: Request[Any, Any, Any],
         events_service: NamedDependency[EventService],
-        settings: NamedDependency[Settings],
+        base_url: NamedDependency[str],
         limit: Limit = DEFAULT_PAGE_SIZE,
         offset: Offset = 0,
     ) -> Response[Page[EventOut]]:
-        base = base_url(request, settings)
-        validators = await events_service.catalogue_validators(sorted(request.query_params.multi_items()), base)
-        return await validators.serve(request, lambda: events_service.page(base, limit, offset))
+        validators = await events_service.catalogue_validators(sorted(request.query_params.multi_items()), base_url)
+        return await validators.serve(request, lambda: events_service.page(base_url, limit, offset))
 
     @get(
         "/{slug:str}",
@@ -62,37 +59,35 @@ class EventController(Controller):
         request: Request[Any, Any, Any],
         event: NamedDependency[Event],
         events_service: NamedDependency[EventService],
-        settings: NamedDependency[Settings],
+        base_url: NamedDependency[str],
     ) -> Response[EventOut]:
-        base = base_url(request, settings)
-        validators = event_validators(event, request, base)
-        return await validators.serve(request, lambda: events_service.describe(event, base))
+        validators = event_validators(event, request, base_url)
+        return await validators.serve(request, lambda: events_service.describe(event, base_url))
 
     @post(
         "/",
         summary="Create an event",
         description="Needs an admin token.",
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 403, 409, 413, 422),
         status_code=HTTP_201_CREATED,
         tags=["organisers"],
     )
     async def create_event(
         self,
-        request: Request[Any, Any, Any],
         admin: NamedDependency[Organiser],
         events_service: NamedDependency[EventService],
-        settings: NamedDependency[Settings],
+        base_url: NamedDependency[str],
         data: JSONBody[EventCreate],
     ) -> EventOut:
         event = await events_service.open_event(data)
-        return await events_service.describe(event, base_url(request, settings))
+        return await events_service.describe(event, base_url)
 
     @patch(
         "/{slug:str}",
         summary="Edit an event",
         description="Needs the event's organiser token. `If-Match` with a stale ETag gets 412.",
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 403, 404, 412, 413, 422),
         tags=["organisers"],
     )
@@ -102,11 +97,10 @@ class EventController(Controller):
         event: NamedDependency[Event],
         editor: NamedDependency[Organiser],
         events_service: NamedDependency[EventService],
-        settings: NamedDependency[Settings],
+        base_url: NamedDependency[str],
         data: JSONBody[EventUpdate],
     ) -> Response[EventOut]:
         require_current(request, event)
         await events_service.edit(event, data)
-        base = base_url(request, settings)
-        body = await events_service.describe(event, base)
-        return Response(body, headers={"ETag": event_validators(event, request, base).etag})
+        body = await events_service.describe(event, base_url)
+        return Response(body, headers={"ETag": event_validators(event, request, base_url).etag})

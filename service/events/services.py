@@ -12,13 +12,12 @@ from msgspec import UnsetType
 from sqlalchemy import select
 
 from service.core.errors import ConflictError, InvalidFieldError, NotFoundError
-from service.core.http import Validators, make_etag
+from service.core.etags import make_etag
+from service.core.http import Validators
 from service.core.schemas import Page, feed_links
-from service.core.time import UnknownTimeZoneError, utcnow, zone
+from service.core.time import UnknownTimeZoneError, event_days, hh_mm, utcnow, zone
 from service.events.models import Event
-from service.events.schemas import EventLinks, EventOut
-from service.schedule.inputs import EventCreate, EventUpdate, event_fields
-from service.schedule.services import event_days, hh_mm
+from service.events.schemas import EventCreate, EventLinks, EventOut, EventUpdate, event_fields
 
 
 def event_out(event: Event, base: str) -> EventOut:

@@ -11,13 +11,12 @@ from litestar.openapi.spec import OpenAPIMediaType, OpenAPIType, Operation, Requ
 from litestar.params import QueryParameter, RawBody
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.core.openapi import ORGANISER_SECURITY, problems
+from service.core.openapi import TOKEN_SECURITY, problems
 from service.core.routing import get
 from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
 from service.interop import c3voc_json
-from service.interop.exporters import export_document
-from service.interop.formats import FORMATS
+from service.interop.exporters import EXPORTERS, ExportSource
 from service.interop.importer import ImportReport
 from service.interop.imports import import_beside_the_loop
 from service.organisers.deps import provide_event_editor, provide_organiser
@@ -68,7 +67,7 @@ class InteropController(Controller):
         summary="Import a frab schedule.xml or C3VOC schedule.json",
         description="Send the file as the request body (format detected from the content). Talks are "
         "matched by GUID, so re-importing an updated file updates instead of duplicating. All or nothing.",
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 403, 404, 413, 422),
         tags=["organisers"],
         status_code=200,
@@ -90,7 +89,7 @@ class InteropController(Controller):
         "/schedule.xml",
         summary="The schedule as frab XML",
         description="Valid against the frab schedule.xml XSD that C3VOC publishes.",
-        media_type=FORMATS["frab-xml"].media_type,
+        media_type=EXPORTERS["frab-xml"].media_type,
         responses=problems(400, 404),
     )
     async def export_xml(
@@ -102,7 +101,7 @@ class InteropController(Controller):
         "/schedule.json",
         summary="The schedule as C3VOC JSON",
         description="Valid against the C3VOC schedule.json schema.",
-        media_type=FORMATS["c3voc-json"].media_type,
+        media_type=EXPORTERS["c3voc-json"].media_type,
         responses=problems(400, 404),
     )
     async def export_json(
@@ -112,10 +111,9 @@ class InteropController(Controller):
         return cast("Response[c3voc_json.C3vocDocument]", await _export(request, event, db_session, "c3voc-json"))
 
 
-async def _export(request: Request[Any, Any, Any], event: Event, session: AsyncSession, name: str) -> Response[bytes]:
-    fmt = FORMATS[name]
-
-    async def render() -> bytes:
-        return fmt.render(await export_document(session, event))
-
-    return await event_validators(event, request).serve(request, render, fmt.media_type)
+async def _export(
+    request: Request[Any, Any, Any], event: Event, session: AsyncSession, identifier: str
+) -> Response[bytes]:
+    exporter = EXPORTERS[identifier]
+    source = ExportSource(session=session, event=event)
+    return await event_validators(event, request).serve(request, lambda: exporter.render(source), exporter.media_type)

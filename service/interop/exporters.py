@@ -1,15 +1,70 @@
-"""An event's schedule as a format-neutral document, for the frab XML and C3VOC JSON exports."""
+"""Every export of an event's schedule: one small shape, one registry entry each.
+
+An ``Exporter`` is ``identifier``, ``media_type``, ``extension`` and ``render``, which turns an
+``ExportSource`` (the event, the request's session and, for feeds, the base URL and filters) into
+bytes; ``EXPORTERS`` holds one entry per format, so a new format is one entry (pretalx's
+``BaseExporter`` plus its registration, as data). The format functions stay pure and know nothing
+of the database: ``frab_xml.render(document)``, ``c3voc_json.render(document)`` and
+``render_ical`` behind ``FeedService``; an entry only loads their input first. The HTTP route wraps
+the bytes with Content-Type and ETag/304 (``event_validators(...).serve``).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.calendar.feeds import ICAL_MEDIA_TYPE, FeedService
 from service.events.models import Event
+from service.interop import c3voc_json, frab_xml
 from service.interop.model import DocLink, DocPerson, DocTalk, DocTrack, ScheduleDocument
 from service.schedule import queries
 from service.schedule.models import Room, SlotStatus, Track
-from service.schedule.services import ScheduleService
+from service.schedule.services import ScheduleFilter, ScheduleService
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportSource:
+    """What an exporter reads: one event, through the request's session."""
+
+    session: AsyncSession
+    event: Event
+    base_url: str = ""
+    """Where this service is reached, for links back to it (the iCal feed's talk pages)."""
+    wanted: ScheduleFilter = field(default_factory=ScheduleFilter)
+    """Only this part of the schedule (the iCal feed's filters); the schedule files are always whole."""
+
+
+@dataclass(frozen=True, slots=True)
+class Exporter:
+    identifier: str
+    media_type: str
+    extension: str
+    render: Callable[[ExportSource], Awaitable[bytes]]
+
+
+def _from_document(render: Callable[[ScheduleDocument], bytes]) -> Callable[[ExportSource], Awaitable[bytes]]:
+    async def load_and_render(source: ExportSource) -> bytes:
+        return render(await export_document(source.session, source.event))
+
+    return load_and_render
+
+
+async def _ical_feed(source: ExportSource) -> bytes:
+    return await FeedService(session=source.session).event_feed(source.event, source.wanted, source.base_url)
+
+
+EXPORTERS: dict[str, Exporter] = {
+    exporter.identifier: exporter
+    for exporter in (
+        Exporter("frab-xml", "application/xml; charset=utf-8", "xml", _from_document(frab_xml.render)),
+        Exporter("c3voc-json", "application/json; charset=utf-8", "json", _from_document(c3voc_json.render)),
+        Exporter("ical", ICAL_MEDIA_TYPE, "ics", _ical_feed),
+    )
+}
 
 
 async def export_document(session: AsyncSession, event: Event) -> ScheduleDocument:

@@ -11,6 +11,9 @@ Rules, so an organiser can predict the result:
 - Conflicts are not checked: published schedules are what they are; the import reports, never
   refuses, what the organiser already decided.
 - One import is one schedule version and one transaction: a file that fails leaves nothing.
+- Every change is made with the organiser's own verbs (service/schedule/editing/), so the change
+  log reads as if an organiser had made each change through the API: the same kinds, rooms named
+  by slug, speakers by id.
 
 The event's own fields (``fill_event``, the same for ``POST /events/{slug}/import`` and
 ``plenary import``): an import fills what the event lacks and never overwrites what an organiser
@@ -42,8 +45,9 @@ from service.core.errors import InvalidFieldError
 from service.core.time import schedule_day, zone
 from service.events.models import Event
 from service.interop.model import DocTalk, ImportWarning, ScheduleDocument
-from service.schedule.editing import ScheduleEditor, removal_snapshot
-from service.schedule.models import ChangeKind, Room, Slot, SlotStatus, SpeakerRole, Talk, TalkKind, TalkSpeaker, Track
+from service.schedule.inputs import SpeakerPart
+from service.schedule.models import Room, Slot, SlotStatus, SpeakerRole, Talk, TalkKind, TalkSpeaker, Track
+from service.speakers.editing import SpeakerEditor
 from service.speakers.models import Speaker
 
 TRACK_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f")
@@ -108,8 +112,8 @@ class ScheduleImporter:
     def __init__(self, session: AsyncSession, event: Event) -> None:
         self.session = session
         self.event = event
-        self.editor = ScheduleEditor(session, event)
-        self.relinks: list[tuple[Talk, list[TalkSpeaker]]] = []
+        self.editor = SpeakerEditor(session, event)
+        """Every verb an organiser has: talks and slots, rooms and tracks, speakers."""
 
     async def apply(
         self,
@@ -144,22 +148,17 @@ class ScheduleImporter:
             if slot is None:
                 self._create(item, rooms, tracks, speakers)
                 counts["created"] += 1
-            elif self._update(slot, item, rooms, tracks, speakers):
+            elif await self._update(slot, item, rooms, tracks, speakers):
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
-        await self._relink()
         for key, slot in existing.items():
             if key in seen:
                 continue
             if vanished == "delete":
-                self.editor._log(ChangeKind.REMOVED, slot.talk, slot, removal_snapshot(slot.talk, slot))
-                await self.session.delete(slot.talk if len(slot.talk.slots) == 1 else slot)
+                await self.editor.remove_slot(slot.talk, slot)
                 counts["deleted"] += 1
-            elif slot.status is not SlotStatus.CANCELLED:
-                slot.status = SlotStatus.CANCELLED
-                slot.sequence += 1
-                self.editor._log(ChangeKind.CANCELLED, slot.talk, slot, {"reason": "not in the imported file"})
+            elif self.editor.cancel_slot(slot.talk, slot):
                 counts["cancelled"] += 1
         await self.session.flush()
         return ImportReport(
@@ -187,19 +186,6 @@ class ScheduleImporter:
                     field=f"talks[{n}]",
                 )
 
-    async def _relink(self) -> None:
-        """New speaker lists replace old ones: old rows go first, or (talk, speaker) would clash."""
-        if not self.relinks:
-            return
-        for talk, _ in self.relinks:
-            for link in list(talk.speaker_links):
-                await self.session.delete(link)
-        await self.session.flush()
-        for talk, links in self.relinks:
-            for link in links:
-                link.talk_id = talk.id
-                self.session.add(link)
-
     # -- the frame: rooms, tracks, speakers ------------------------------------------------------
 
     async def _rooms(self, doc: ScheduleDocument) -> tuple[dict[str, Room], int]:
@@ -210,11 +196,10 @@ class ScheduleImporter:
         for position, name in enumerate(names):
             room = rooms.get(name)
             if room is None:
-                room = Room(id=uuid.uuid4(), event_id=self.event.id, slug=slugify(name, taken), name=name)
-                self.session.add(room)
-                rooms[name] = room
+                rooms[name] = self.editor.add_room(slugify(name, taken), name, position)
                 created += 1
-            room.position = position
+            else:
+                self.editor.update(room, {"position": position})
         return rooms, created
 
     async def _tracks(self, doc: ScheduleDocument) -> dict[str, Track]:
@@ -224,11 +209,7 @@ class ScheduleImporter:
         for name in dict.fromkeys([*(t.name for t in doc.tracks), *(t.track for t in doc.talks if t.track)]):
             if name not in tracks:
                 colour = colours.get(name) or TRACK_COLOURS[len(tracks) % len(TRACK_COLOURS)]
-                track = Track(
-                    id=uuid.uuid4(), event_id=self.event.id, slug=slugify(name, taken), name=name, color=colour
-                )
-                self.session.add(track)
-                tracks[name] = track
+                tracks[name] = self.editor.add_track(slugify(name, taken), name, colour)
         return tracks
 
     async def _speakers(self, doc: ScheduleDocument) -> tuple[dict[str, Speaker], int]:
@@ -243,9 +224,7 @@ class ScheduleImporter:
         for talk in doc.talks:
             for person in talk.persons:
                 if person.name not in speakers:
-                    speaker = Speaker(id=uuid.uuid4(), name=person.name, bio=person.biography, links=[])
-                    self.session.add(speaker)
-                    speakers[person.name] = speaker
+                    speakers[person.name] = self.editor.add_speaker(person.name, person.biography)
                     created += 1
         return speakers, created
 
@@ -279,10 +258,8 @@ class ScheduleImporter:
     ) -> None:
         # Ids derive from the event and the GUID: stable across re-imports, distinct per event, so
         # the same file may be imported into two events.
-        slot_id = uuid.uuid5(self.event.id, f"slot:{item.guid}")
         talk = Talk(
             id=uuid.uuid5(self.event.id, f"talk:{item.guid}"),
-            event_id=self.event.id,
             title=item.title[:300],
             subtitle=item.subtitle[:300],
             abstract=_abstract(item),
@@ -292,47 +269,24 @@ class ScheduleImporter:
             url=item.url[:500],
             recording_url=item.recording_url[:500],
         )
-        talk.speaker_links = _links(item, speakers)
+        self.editor.add_talk(talk, _parts(item, speakers))
         slot = Slot(
-            id=slot_id,
+            id=uuid.uuid5(self.event.id, f"slot:{item.guid}"),
             guid=item.guid[:64],
-            event_id=self.event.id,
-            talk_id=talk.id,
             room_id=rooms[item.room].id if item.room else None,
             start_at=item.start.astimezone(datetime.UTC),
             end_at=(item.start + item.duration).astimezone(datetime.UTC),
             status=SlotStatus.CANCELLED if item.cancelled else SlotStatus.CONFIRMED,
         )
-        talk.slots = [slot]
-        self.session.add(talk)
-        self.editor._log(ChangeKind.ADDED, talk, slot)
+        self.editor.add_slot(talk, slot)
 
-    def _update(
+    async def _update(
         self, slot: Slot, item: DocTalk, rooms: dict[str, Room], tracks: dict[str, Track], speakers: dict[str, Speaker]
     ) -> bool:
-        talk, log = slot.talk, self.editor._log
-        changed = False
+        """Make the slot and its talk what the file says; True when that changed anything."""
+        talk, editor = slot.talk, self.editor
         start, end = item.start.astimezone(datetime.UTC), (item.start + item.duration).astimezone(datetime.UTC)
-        if (start, end) != (slot.start_at, slot.end_at):
-            log(ChangeKind.MOVED_TIME, talk, slot, {"from": slot.start_at.isoformat(), "to": start.isoformat()})
-            slot.start_at, slot.end_at, slot.sequence, changed = start, end, slot.sequence + 1, True
-        room_id = rooms[item.room].id if item.room else None
-        if room_id != slot.room_id:
-            log(ChangeKind.MOVED_ROOM, talk, slot, {"from": slot.room.name if slot.room else None, "to": item.room})
-            slot.room_id, slot.sequence, changed = room_id, slot.sequence + 1, True
-        status = SlotStatus.CANCELLED if item.cancelled else SlotStatus.CONFIRMED
-        if status != slot.status:
-            log(ChangeKind.CANCELLED if item.cancelled else ChangeKind.RESTORED, talk, slot)
-            slot.status, slot.sequence, changed = status, slot.sequence + 1, True
-        if item.title[:300] != talk.title:
-            log(ChangeKind.RETITLED, talk, detail={"from": talk.title, "to": item.title[:300]})
-            talk.title, changed = item.title[:300], True
-        new_links = _links(item, speakers)
-        if [(n.speaker_id, n.role) for n in new_links] != [(o.speaker_id, o.role) for o in talk.speaker_links]:
-            log(ChangeKind.SPEAKERS_CHANGED, talk)
-            self.relinks.append((talk, new_links))
-            changed = True
-        quiet = {
+        details = {
             "subtitle": item.subtitle[:300],
             "abstract": _abstract(item),
             "kind": self._kind(item),
@@ -341,12 +295,15 @@ class ScheduleImporter:
             "url": item.url[:500],
             "recording_url": item.recording_url[:500],
         }
-        for name, value in quiet.items():
-            if getattr(talk, name) != value:
-                setattr(talk, name, value)
-                self.editor.touch()
-                changed = True
-        return changed
+        changes = [  # each verb runs: a list, not any() over a generator, which would stop at the first
+            editor.reschedule_slot(talk, slot, start, end),
+            editor.move_slot_to_room(talk, slot, rooms[item.room] if item.room else None),
+            editor.cancel_slot(talk, slot) if item.cancelled else editor.restore_slot(talk, slot),
+            editor.retitle(talk, item.title[:300]),
+            await editor.change_speakers(talk, _parts(item, speakers)),
+            editor.edit_talk(talk, details),
+        ]
+        return any(changes)
 
 
 def _abstract(item: DocTalk) -> str:
@@ -360,15 +317,12 @@ def _role(text: str) -> SpeakerRole:
         return SpeakerRole.SPEAKER
 
 
-def _links(item: DocTalk, speakers: dict[str, Speaker]) -> list[TalkSpeaker]:
-    """One link per person, in the file's order (a name listed twice counts once)."""
+def _parts(item: DocTalk, speakers: dict[str, Speaker]) -> list[SpeakerPart]:
+    """One part per person, in the file's order (a name listed twice counts once, in its first role)."""
     first_role: dict[str, str] = {}
     for person in item.persons:
         first_role.setdefault(person.name, person.role)
-    return [
-        TalkSpeaker(speaker_id=speakers[name].id, role=_role(role), position=n)
-        for n, (name, role) in enumerate(first_role.items())
-    ]
+    return [SpeakerPart(id=speakers[name].id, role=_role(role)) for name, role in first_role.items()]
 
 
 class EventFill(NamedTuple):

@@ -16,7 +16,7 @@ import resource
 import uuid
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Literal
+from typing import Literal, Protocol
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,12 +25,33 @@ from service.core.errors import InvalidFieldError, PlenaryError, UnavailableErro
 from service.core.time import UnknownTimeZoneError, zone
 from service.db.config import sqlalchemy_config
 from service.events.models import Event
-from service.interop.formats import detect
+from service.interop import c3voc_json, frab_xml
 from service.interop.importer import ImportReport, ScheduleImporter, log_import
-from service.interop.model import ScheduleFormatError
+from service.interop.model import ScheduleDocument, ScheduleFormatError
+from service.live.bus import announce_schedule
+from service.live.webhooks import outbox as webhook_outbox
 from service.settings import Settings
 
 Vanished = Literal["cancel", "delete"]
+
+
+class Parse(Protocol):
+    def __call__(self, data: bytes, *, default_timezone: str | None = None) -> ScheduleDocument: ...
+
+
+PARSERS: dict[str, Parse] = {"frab-xml": frab_xml.parse, "c3voc-json": c3voc_json.parse}
+"""The formats an import reads, by the identifier the exports use."""
+
+
+def detect(data: bytes) -> str:
+    """Tell frab XML from C3VOC JSON by the first meaningful byte, whatever the file is called."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith(b"<"):
+        return "frab-xml"
+    if head.startswith((b"{", b"[")):
+        return "c3voc-json"
+    raise ScheduleFormatError("line 1", "neither a frab schedule.xml nor a C3VOC schedule.json")
+
 
 IMPORT_MEMORY_BYTES = 2 * 1024**3
 """Address space of the import process. A real 3 MB schedule needs about 300 MB, the largest file
@@ -58,12 +79,13 @@ async def import_schedule(
         except UnknownTimeZoneError:
             raise InvalidFieldError(f"timezone: {timezone!r} is not an IANA time zone.", field="timezone") from None
     try:
-        fmt = detect(data)
-        document = fmt.parse(data, default_timezone=timezone or event.timezone)
+        identifier = detect(data)
+        document = PARSERS[identifier](data, default_timezone=timezone or event.timezone)
     except ScheduleFormatError as exc:
         raise InvalidFieldError(f"The file is not a readable schedule: {exc}", field=exc.where) from None
+    webhook_outbox.listen()  # the changes logged here owe messages to the event's webhooks
     return await ScheduleImporter(session, event).apply(
-        document, fmt.identifier, vanished, timezone=timezone, zone_option=zone_option
+        document, identifier, vanished, timezone=timezone, zone_option=zone_option
     )
 
 
@@ -126,6 +148,8 @@ async def import_beside_the_loop(
         kinds = {kind.__name__: kind for kind in _domain_errors()}
         raise kinds.get(outcome.error or "", InvalidFieldError)(outcome.detail, field=outcome.field)
     log_import(event.slug, outcome.report)
+    # Committed by the import process; the change bus hears of it when this request commits.
+    announce_schedule(event, outcome.report.version)
     return outcome.report
 
 

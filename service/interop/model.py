@@ -2,48 +2,15 @@
 
 Parsers (``frab_xml.parse``, ``c3voc_json.parse``) turn a file into a ``ScheduleDocument``;
 renderers turn one back into bytes. The importer applies a document to the database; the
-exporters build one from it. Everything here is plain data: no database, no HTTP.
+exporters build one from it. Everything here is plain data: no database, no HTTP. The rules the
+two formats share (GUIDs, kinds, clocks) are in ``common``.
 """
 
 from __future__ import annotations
 
 import datetime
-import re
-import uuid
 
 import msgspec
-
-GUID_NAMESPACE = uuid.UUID("faf78600-290f-4a03-9361-45fe31bc6e6b")
-"""Namespace of every GUID a parser derives, shared by both formats, so the same talk without a
-GUID gets the same derived GUID from frab XML and from C3VOC JSON (fixed forever: changing it
-re-keys every import)."""
-
-CANCELLED_PREFIX = re.compile(r"(?:(?:CANCELLED|CANCELED)[\s:]|(?i:cancell?ed)\s*:)\s*[:\-\u2013\u2014]*\s*")
-"""No classic format flags a cancellation; real files prefix the title. Capitals, or any case
-followed by a colon, so "Cancelled culture and its critics" stays a title."""
-
-_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("lightning", re.compile(r"lightning")),
-    ("keynote", re.compile(r"keynote")),
-    ("break", re.compile(r"\bbreak\b|pause|lunch|coffee")),
-    ("panel", re.compile(r"panel|podium")),
-    ("workshop", re.compile(r"workshop|hands-on|tutorial")),
-    ("social", re.compile(r"meetup|social|\bparty\b|concert")),
-    ("conversation", re.compile(r"\bbof\b|discussion|conversation|meeting")),
-    ("talk", re.compile(r"lecture|talk|vortrag|presentation|devroom|maintrack")),
-)
-
-
-def kind_of(type_text: str) -> str | None:
-    """Our kind for a file's ``type``, or None when the text is not recognised; one mapping for
-    both formats, so a talk's kind does not depend on which file it came from."""
-    lowered = type_text.strip().lower()
-    if lowered == "other":
-        return "other"
-    for kind, pattern in _KINDS:
-        if pattern.search(lowered):
-            return kind
-    return None
 
 
 class ImportWarning(msgspec.Struct, frozen=True):
@@ -72,8 +39,9 @@ class DocTalk(msgspec.Struct, frozen=True, kw_only=True):
     """One ``<event>`` of a frab file or one event object of a C3VOC file: one slot of one talk."""
 
     guid: str
-    """Stable identity across re-imports. A file without GUIDs gets a deterministic one (documented
-    in the parser); a file that repeats a GUID gets a derived one for the repeats, with a warning."""
+    """Stable identity across re-imports, as UUID text. A file without GUIDs, or with GUIDs that are
+    not UUIDs, gets deterministic ones (``common``); a file that repeats a GUID gets a derived one
+    for the repeats, with a warning."""
     title: str
     start: datetime.datetime
     """Aware. Files that give only local wall time are read in the event's zone."""

@@ -1,9 +1,10 @@
-"""What organisers send to change a schedule. Bounds live here, next to the fields they bound,
-and no string is longer than the column it is stored in (tests/api/system/test_bounds_declared.py).
+"""What organisers send to change a schedule: rooms, tracks, talks and their slots. Bounds live here,
+next to the fields they bound, and no string is longer than the column it is stored in
+(tests/api/system/test_bounds_declared.py).
 
-Every body is a ``Body`` and every nested object a ``Part`` (service/core/bounds.py): on top of
-the constraints below, strings refuse control characters, integers stay in the database's range
-and dates in the years 1900 to 2199, each error naming the field's path.
+Every body and every object nested in one is a ``Body`` (service/core/bounds.py): on top of the
+constraints below, strings refuse control characters, integers stay in the database's range and
+dates in the years 1900 to 2199, each error naming the field's path.
 """
 
 from __future__ import annotations
@@ -14,31 +15,14 @@ from typing import Annotated
 
 from msgspec import UNSET, Meta, UnsetType
 
-from service.core.bounds import LINE_PATTERN, LONG_TEXT_PATTERN, URL_PATTERN, Body, Part, anchored
+from service.core.bounds import Body, anchored
+from service.core.fields import Line, LongText, Name, Slug, Url
 from service.schedule.models import SpeakerRole, TalkKind
 
-Line = Annotated[str, Meta(pattern=LINE_PATTERN)]
-"""One line of text: no control characters (service/core/bounds.py)."""
-Slug = Annotated[str, Meta(pattern=anchored(r"[a-z0-9][a-z0-9_-]{0,99}"), examples=["main-hall"])]
-EventSlug = Annotated[str, Meta(pattern=anchored(r"[a-z0-9][a-z0-9_-]{0,63}"), examples=["lisbon-ml-2026"])]
-Name = Annotated[Line, Meta(min_length=1, max_length=200)]
 Title = Annotated[Line, Meta(min_length=1, max_length=300)]
 ShortText = Annotated[Line, Meta(max_length=300)]
-Venue = Annotated[Line, Meta(max_length=200)]
-City = Annotated[Line, Meta(max_length=100)]
-Affiliation = Annotated[Line, Meta(max_length=200)]
-LongText = Annotated[
-    str,
-    Meta(
-        max_length=20_000,
-        pattern=LONG_TEXT_PATTERN,
-        description="Up to 20,000 characters; tab and line breaks allowed, no other control characters.",
-    ),
-]
-Url = Annotated[str, Meta(max_length=500, pattern=URL_PATTERN)]
 Color = Annotated[str, Meta(pattern=anchored(r"#[0-9a-fA-F]{6}"), examples=["#2ca02c"])]
 Language = Annotated[Line, Meta(max_length=16)]
-ZoneName = Annotated[Line, Meta(max_length=64, examples=["Europe/Copenhagen"])]
 MAX_DURATION_MINUTES = 24 * 60
 # ge=1 rather than gt=0: the same for integers, and Litestar drops a zero bound from the OpenAPI schema.
 Minutes = Annotated[int, Meta(ge=1, le=MAX_DURATION_MINUTES, description="Length in minutes, at most a day.")]
@@ -49,57 +33,11 @@ LocalDateTime = Annotated[
         examples=["2025-06-20T10:30:00+02:00"],
     ),
 ]
-Day = Annotated[datetime.date, Meta(description="A date in the years 1900 to 2199.")]
 Position = Annotated[
     int,
     # The schema's minimum is repeated because Litestar leaves a zero bound out of optional fields.
     Meta(ge=0, le=10_000, extra_json_schema={"extra": {"minimum": 0}}, description="Place in the list, 0 first."),
 ]
-
-
-ClockTime = Annotated[
-    str,
-    Meta(
-        pattern=anchored(r"([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?"),
-        description="Local wall-clock time, ``HH:MM`` as the API returns it (``HH:MM:SS`` also accepted).",
-        examples=["04:00"],
-    ),
-]
-
-
-def event_fields(data: EventCreate | EventUpdate) -> dict[str, object]:
-    """The fields an event input sets, as the Event model holds them (a clock time as a time)."""
-    fields = {name: getattr(data, name) for name in data.__struct_fields__ if getattr(data, name) is not UNSET}
-    if isinstance(fields.get("day_change"), str):
-        fields["day_change"] = datetime.time.fromisoformat(str(fields["day_change"]))
-    return fields
-
-
-class EventCreate(Body):
-    slug: EventSlug
-    title: Name
-    timezone: ZoneName
-    start_date: Day
-    end_date: Day
-    day_change: ClockTime = "00:00"
-    description: LongText = ""
-    venue: Venue = ""
-    city: City = ""
-    website: Url = ""
-
-
-class EventUpdate(Body):
-    title: Name | UnsetType = UNSET
-    join_code: Annotated[Line, Meta(max_length=64)] | UnsetType = UNSET
-    """Attendees must give it to register; empty means anyone may."""
-    timezone: ZoneName | UnsetType = UNSET
-    start_date: Day | UnsetType = UNSET
-    end_date: Day | UnsetType = UNSET
-    day_change: ClockTime | UnsetType = UNSET
-    description: LongText | UnsetType = UNSET
-    venue: Venue | UnsetType = UNSET
-    city: City | UnsetType = UNSET
-    website: Url | UnsetType = UNSET
 
 
 class RoomCreate(Body):
@@ -124,33 +62,16 @@ class TrackUpdate(Body):
     color: Color | UnsetType = UNSET
 
 
-class LinkInput(Part):
-    title: Name
-    url: Url
-
-
-class SpeakerCreate(Body):
-    name: Name
-    affiliation: Affiliation = ""
-    bio: LongText = ""
-    links: Annotated[list[LinkInput], Meta(max_length=20)] = []
-
-
-class SpeakerUpdate(Body):
-    name: Name | UnsetType = UNSET
-    affiliation: Affiliation | UnsetType = UNSET
-    bio: LongText | UnsetType = UNSET
-    links: Annotated[list[LinkInput], Meta(max_length=20)] | UnsetType = UNSET
-
-
-class SpeakerPart(Part):
+class SpeakerPart(Body):
     """A speaker's part in a talk; the list's order is the order shown."""
 
+    nested = True
     id: uuid.UUID
     role: SpeakerRole = SpeakerRole.SPEAKER
 
 
-class SlotInput(Part):
+class SlotInput(Body):
+    nested = True
     start: LocalDateTime
     duration_minutes: Minutes
     room: Slug | None = None

@@ -2,7 +2,8 @@
 
 The schedule is read as plain rows (no ORM identity map, no lazy relationships): a 10,000-talk
 event is two queries and one pass over the rows, which keeps a cold render of the full schedule
-well under a second instead of several.
+well under a second instead of several. Only this module sees those rows: it hands every reader
+(the schedule JSON, the calendar feeds, the exporters, the digest) the same typed ``SlotRow``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,93 @@ from __future__ import annotations
 import datetime
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
+import msgspec
 from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from service.schedule.models import Room, Slot, SlotStatus, Talk, TalkKind, TalkSpeaker, Track
+from service.schedule.models import Room, Slot, SlotStatus, SpeakerRole, Talk, TalkKind, TalkSpeaker, Track
+from service.schedule.schemas import SpeakerRef
 from service.speakers.models import Speaker
+
+SPEAKERS_BY_ID_LIMIT = 200
+"""Up to this many talks, their speakers are asked for by id; beyond it one event-wide query is
+cheaper than an ``IN`` list of thousands of ids."""
+
+
+class SlotRow(msgspec.Struct, frozen=True, gc=False):
+    """One slot as the schedule reads it: the slot, its talk, and its room and track if it has them.
+
+    The room fields are all None for a slot without a room, the track fields for a talk without a
+    track. Built positionally from a row of ``ENTRY_COLUMNS`` (same names, same order), which is
+    cheaper than any per-row mapping. Every field is a scalar and cannot hold a reference cycle, so
+    the garbage collector need not track the ten thousand of a large event (``gc=False``).
+    """
+
+    id: uuid.UUID
+    talk_id: uuid.UUID
+    start_at: datetime.datetime
+    end_at: datetime.datetime
+    status: SlotStatus
+    title: str
+    subtitle: str
+    abstract: str
+    kind: TalkKind
+    language: str
+    url: str
+    recording_url: str
+    slides_url: str
+    room_id: uuid.UUID | None
+    room_slug: str | None
+    room_name: str | None
+    room_position: int | None
+    track_id: uuid.UUID | None
+    track_slug: str | None
+    track_name: str | None
+    track_color: str | None
+    sequence: int
+    guid: str | None
+    slot_updated_at: datetime.datetime
+    talk_updated_at: datetime.datetime
+
+
+SlotColumns = tuple[
+    uuid.UUID,
+    uuid.UUID,
+    datetime.datetime,
+    datetime.datetime,
+    SlotStatus,
+    str,
+    str,
+    str,
+    TalkKind,
+    str,
+    str,
+    str,
+    str,
+    uuid.UUID | None,
+    str | None,
+    str | None,
+    int | None,
+    uuid.UUID | None,
+    str | None,
+    str | None,
+    str | None,
+    int,
+    str | None,
+    datetime.datetime,
+    datetime.datetime,
+]
+"""What a row of ``ENTRY_COLUMNS`` holds, in order (SQLAlchemy cannot infer it for 25 columns);
+mypy checks it against ``SlotRow``'s fields where a row becomes one."""
+
+SlotStatement = Select[SlotColumns]
+"""A statement of slot rows: ``schedule_rows`` and its narrowings, read by ``read_slots``."""
+
+SpeakersByTalk = dict[uuid.UUID, list[SpeakerRef]]
+"""Each talk's speakers, in the talk's speaker order."""
 
 ENTRY_COLUMNS = (
     Slot.id,
@@ -45,15 +126,16 @@ ENTRY_COLUMNS = (
     Slot.updated_at.label("slot_updated_at"),
     Talk.updated_at.label("talk_updated_at"),
 )
+"""A slot's columns, named and ordered as ``SlotRow``'s fields: a row becomes one positionally."""
 
 
-def schedule_rows(event_id: uuid.UUID) -> Select[Any]:
+def schedule_rows(event_id: uuid.UUID) -> SlotStatement:
     """One row per slot with its talk, room and track, in schedule order.
 
     Rooms without a position sort last; the slot id breaks ties so the order never wobbles
     between two requests.
     """
-    return (
+    statement: Select[Any] = (
         select(*ENTRY_COLUMNS)
         .select_from(Slot)
         .join(Talk, Talk.id == Slot.talk_id)
@@ -62,6 +144,17 @@ def schedule_rows(event_id: uuid.UUID) -> Select[Any]:
         .where(Slot.event_id == event_id)
         .order_by(Slot.start_at, Room.position.nulls_last(), Slot.id)
     )
+    return cast("SlotStatement", statement)
+
+
+def talk_rows(event_id: uuid.UUID, talk_id: uuid.UUID) -> SlotStatement:
+    """Every slot of one talk."""
+    return schedule_rows(event_id).where(Slot.talk_id == talk_id)
+
+
+def slot_rows(event_id: uuid.UUID, slot_ids: Sequence[uuid.UUID]) -> SlotStatement:
+    """These slots (an attendee's starred sessions), when they are the event's."""
+    return schedule_rows(event_id).where(Slot.id.in_(slot_ids))
 
 
 def filtered_rows(
@@ -73,7 +166,7 @@ def filtered_rows(
     track_id: uuid.UUID | None = None,
     speaker_id: uuid.UUID | None = None,
     kind: TalkKind | None = None,
-) -> Select[Any]:
+) -> SlotStatement:
     statement = schedule_rows(event_id)
     if start is not None:
         statement = statement.where(Slot.start_at >= start)
@@ -92,7 +185,9 @@ def filtered_rows(
     return statement
 
 
-def speaker_rows(event_id: uuid.UUID, talk_ids: Sequence[uuid.UUID] | None = None) -> Select[Any]:
+def speaker_rows(
+    event_id: uuid.UUID, talk_ids: Sequence[uuid.UUID] | None = None
+) -> Select[tuple[uuid.UUID, uuid.UUID, str, str, SpeakerRole]]:
     """Who speaks in which talk, in the talk's speaker order."""
     statement = (
         select(TalkSpeaker.talk_id, Speaker.id, Speaker.name, Speaker.affiliation, TalkSpeaker.role)
@@ -106,12 +201,12 @@ def speaker_rows(event_id: uuid.UUID, talk_ids: Sequence[uuid.UUID] | None = Non
     return statement
 
 
-def running_rows(event_id: uuid.UUID, at: datetime.datetime) -> Select[Any]:
+def running_rows(event_id: uuid.UUID, at: datetime.datetime) -> SlotStatement:
     """Confirmed slots under way at ``at`` (start inclusive, end exclusive)."""
     return schedule_rows(event_id).where(Slot.start_at <= at, Slot.end_at > at, Slot.status == SlotStatus.CONFIRMED)
 
 
-def next_rows_per_room(event_id: uuid.UUID, at: datetime.datetime) -> Select[Any]:
+def next_rows_per_room(event_id: uuid.UUID, at: datetime.datetime) -> SlotStatement:
     """The first confirmed slot to start after ``at`` in each room (one window query, both backends)."""
     order = (Slot.start_at, Slot.id)
     ranked = (
@@ -126,6 +221,24 @@ def next_rows_per_room(event_id: uuid.UUID, at: datetime.datetime) -> Select[Any
         .order_by(None)
         .order_by(Room.position.nulls_last(), Room.name, Slot.start_at)
     )
+
+
+async def read_slots(
+    session: AsyncSession, event_id: uuid.UUID, statement: SlotStatement
+) -> tuple[list[SlotRow], SpeakersByTalk]:
+    """The slots a statement selects, in its order, and their talks' speakers (one more query)."""
+    rows = (await session.execute(statement)).tuples().all()
+    slots = [SlotRow(*row) for row in rows]
+    speakers_of: SpeakersByTalk = {}
+    if not slots:
+        return slots, speakers_of
+    talk_ids = list({slot.talk_id for slot in slots})
+    speaker_query = speaker_rows(event_id, talk_ids if len(talk_ids) <= SPEAKERS_BY_ID_LIMIT else None)
+    for talk_id, speaker_id, name, affiliation, role in (await session.execute(speaker_query)).tuples():
+        speakers_of.setdefault(talk_id, []).append(
+            SpeakerRef(id=speaker_id, name=name, affiliation=affiliation, role=role)
+        )
+    return slots, speakers_of
 
 
 def talk_with_details(event_id: uuid.UUID, talk_id: uuid.UUID) -> Select[tuple[Talk]]:

@@ -15,11 +15,12 @@ from sqlalchemy import Select, func, select
 from service.core.errors import InvalidParameterError
 from service.core.params import plain_text
 from service.core.schemas import Page, feed_links
-from service.core.time import as_instant, day_bounds, schedule_day, zone
+from service.core.time import as_instant, day_bounds, event_days, hh_mm, schedule_day, zone
 from service.events.models import Event
 from service.schedule import queries, search
 from service.schedule.identify import no_such_talk
 from service.schedule.models import Room, Slot, Talk, TalkKind, TalkSpeaker, Track
+from service.schedule.queries import SlotRow, SlotStatement, SpeakersByTalk
 from service.schedule.schemas import (
     Now,
     RoomOut,
@@ -60,15 +61,6 @@ class ScheduleFilter:
         return cls(**values)
 
 
-def event_days(event: Event) -> list[datetime.date]:
-    count = (event.end_date - event.start_date).days + 1
-    return [event.start_date + datetime.timedelta(days=n) for n in range(max(count, 0))]
-
-
-def hh_mm(value: datetime.time) -> str:
-    return value.strftime("%H:%M")
-
-
 @overload
 def room_out(room: Room) -> RoomOut: ...
 @overload
@@ -105,7 +97,7 @@ def _minutes(slot: Slot) -> int:
 
 
 class EntryBuilder:
-    """Turns slot rows into schedule entries for one event, sharing the room and track objects."""
+    """Turns slots into schedule entries for one event, sharing the room and track objects."""
 
     def __init__(self, event: Event) -> None:
         self.tz = zone(event.timezone)
@@ -113,27 +105,25 @@ class EntryBuilder:
         self.rooms: dict[uuid.UUID, RoomOut] = {}
         self.tracks: dict[uuid.UUID, TrackOut] = {}
 
-    def _room(self, row: Any) -> RoomOut | None:
-        if row.room_id is None:
+    def _room(self, row: SlotRow) -> RoomOut | None:
+        room_id, slug, name, position = row.room_id, row.room_slug, row.room_name, row.room_position
+        if room_id is None or slug is None or name is None or position is None:
             return None
-        room = self.rooms.get(row.room_id)
+        room = self.rooms.get(room_id)
         if room is None:
-            room = self.rooms[row.room_id] = RoomOut(
-                id=row.room_id, slug=row.room_slug, name=row.room_name, position=row.room_position
-            )
+            room = self.rooms[room_id] = RoomOut(id=room_id, slug=slug, name=name, position=position)
         return room
 
-    def _track(self, row: Any) -> TrackOut | None:
-        if row.track_id is None:
+    def _track(self, row: SlotRow) -> TrackOut | None:
+        track_id, slug, name, color = row.track_id, row.track_slug, row.track_name, row.track_color
+        if track_id is None or slug is None or name is None or color is None:
             return None
-        track = self.tracks.get(row.track_id)
+        track = self.tracks.get(track_id)
         if track is None:
-            track = self.tracks[row.track_id] = TrackOut(
-                id=row.track_id, slug=row.track_slug, name=row.track_name, color=row.track_color
-            )
+            track = self.tracks[track_id] = TrackOut(id=track_id, slug=slug, name=name, color=color)
         return track
 
-    def build(self, rows: Sequence[Any], speakers_of: dict[uuid.UUID, list[SpeakerRef]]) -> list[ScheduleEntry]:
+    def build(self, rows: Sequence[SlotRow], speakers_of: SpeakersByTalk) -> list[ScheduleEntry]:
         tz, day_change = self.tz, self.day_change
         entries = []
         for row in rows:
@@ -183,29 +173,12 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
 
     repository_type = Repo
 
-    async def fetch(
-        self, event: Event, statement: Select[tuple[Any, ...]]
-    ) -> tuple[Sequence[Any], dict[uuid.UUID, list[SpeakerRef]]]:
-        """Slot rows, and each of their talks' speakers in order (one more query)."""
-        session = self.repository.session
-        rows = (await session.execute(statement)).all()
-        speakers_of: dict[uuid.UUID, list[SpeakerRef]] = {}
-        if not rows:
-            return rows, speakers_of
-        talk_ids = list({row.talk_id for row in rows})
-        # For a handful of talks ask for just theirs; for a whole schedule one event-wide query is
-        # cheaper than an IN list of thousands of ids.
-        speaker_query = queries.speaker_rows(event.id, talk_ids if len(talk_ids) <= 200 else None)
-        for talk_id, speaker_id, name, affiliation, role in (await session.execute(speaker_query)).all():
-            speakers_of.setdefault(talk_id, []).append(
-                SpeakerRef(id=speaker_id, name=name, affiliation=affiliation, role=role)
-            )
-        return rows, speakers_of
+    async def fetch(self, event: Event, statement: SlotStatement) -> tuple[list[SlotRow], SpeakersByTalk]:
+        """The event's slots a statement selects, and each of their talks' speakers in order."""
+        return await queries.read_slots(self.repository.session, event.id, statement)
 
-    async def fetch_filtered(
-        self, event: Event, wanted: ScheduleFilter
-    ) -> tuple[Sequence[Any], dict[uuid.UUID, list[SpeakerRef]]]:
-        """The rows a filter selects (``q`` included), with speakers; 400 for values naming nothing."""
+    async def fetch_filtered(self, event: Event, wanted: ScheduleFilter) -> tuple[list[SlotRow], SpeakersByTalk]:
+        """The slots a filter selects (``q`` included), with speakers; 400 for values naming nothing."""
         resolved = await self._resolve(event, wanted)
         statement = queries.filtered_rows(event.id, **resolved)  # type: ignore[arg-type]
         if wanted.q is not None:
@@ -219,9 +192,9 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
 
     async def entries_for_slots(self, event: Event, slot_ids: Sequence[uuid.UUID]) -> list[ScheduleEntry]:
         """These slots, in schedule order (an attendee's starred sessions)."""
-        return await self._entries(event, queries.schedule_rows(event.id).where(Slot.id.in_(slot_ids)))
+        return await self._entries(event, queries.slot_rows(event.id, slot_ids))
 
-    async def _entries(self, event: Event, statement: Select[tuple[Any, ...]]) -> list[ScheduleEntry]:
+    async def _entries(self, event: Event, statement: SlotStatement) -> list[ScheduleEntry]:
         rows, speakers_of = await self.fetch(event, statement)
         return EntryBuilder(event).build(rows, speakers_of)
 

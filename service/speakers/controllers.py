@@ -9,17 +9,16 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from service.core.openapi import ORGANISER_SECURITY, READ, SpeakerId, problems
+from service.core.openapi import READ, TOKEN_SECURITY, SpeakerId, problems
 from service.core.params import Limit, Offset, parse_id
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.events.deps import EVENT_DEPENDENCIES, event_validators
 from service.events.models import Event
 from service.organisers.deps import provide_event_editor, provide_organiser
-from service.schedule.inputs import SpeakerCreate, SpeakerUpdate
 from service.speakers.deps import provide_speaker_editor, provide_speakers_service
 from service.speakers.editing import SpeakerEditor
-from service.speakers.schemas import SpeakerDetail, SpeakerOut
+from service.speakers.schemas import SpeakerCreate, SpeakerDetail, SpeakerOut, SpeakerUpdate
 from service.speakers.services import SpeakerService, speaker_out
 
 ORGANISERS = ["organisers"]
@@ -75,7 +74,7 @@ class SpeakerController(Controller):
     @post(
         "/events/{slug:str}/speakers",
         tags=ORGANISERS,
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=SPEAKER_WRITE,
         summary="Add a speaker",
         description="The event's organisers can edit and remove the speaker from then on, and link them to talks.",
@@ -89,7 +88,7 @@ class SpeakerController(Controller):
     @patch(
         "/events/{slug:str}/speakers/{speaker_id:str}",
         tags=ORGANISERS,
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=SPEAKER_WRITE,
         summary="Edit a speaker of this event",
         description="A speaker may speak at several events: the edit shows at each of them, and each gets a new "
@@ -103,7 +102,7 @@ class SpeakerController(Controller):
     @delete(
         "/events/{slug:str}/speakers/{speaker_id:str}",
         tags=ORGANISERS,
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=SPEAKER_WRITE,
         summary="Take a speaker off every talk of this event",
         description="A speaker this event added, and who then appears at no other event, is deleted.",

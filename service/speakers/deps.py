@@ -12,7 +12,7 @@ from service.speakers.services import SpeakerService
 
 
 def provide_speakers_service(db_session: NamedDependency[AsyncSession]) -> SpeakerService:
-    # The request's session is passed in, so the service owns no transaction and needs no cleanup.
+    # A plain function, not create_service_provider: see provide_events_service in service/events/deps.py.
     return SpeakerService(session=db_session)
 
 

@@ -18,14 +18,16 @@ from typing import Any
 
 from msgspec import UNSET
 from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from service.core.errors import NotFoundError
 from service.core.time import utcnow
 from service.events.models import Event
 from service.schedule.editing import SetupEditor
-from service.schedule.inputs import LinkInput, SpeakerCreate, SpeakerPart, SpeakerUpdate
+from service.schedule.inputs import SpeakerPart
 from service.schedule.models import Talk, TalkSpeaker
 from service.speakers.models import Speaker
+from service.speakers.schemas import LinkInput, SpeakerCreate, SpeakerUpdate
 from service.speakers.services import of_event
 
 
@@ -34,7 +36,7 @@ def _links(links: list[LinkInput]) -> list[dict[str, Any]]:
 
 
 class SpeakerEditor(SetupEditor):
-    """Speaker verbs of one event's organisers; each flushes, the request commits."""
+    """Speaker verbs of one event's organisers (and ``add_speaker``, an import's); the request commits."""
 
     async def create_speaker(self, data: SpeakerCreate) -> Speaker:
         speaker = Speaker(
@@ -47,6 +49,12 @@ class SpeakerEditor(SetupEditor):
         self.session.add(speaker)
         self.touch()  # the event's list of speakers has one more
         await self.session.flush()
+        return speaker
+
+    def add_speaker(self, name: str, bio: str) -> Speaker:
+        """A new person for the caller to place in talks (an import does), so not one this event added."""
+        speaker = Speaker(id=uuid.uuid4(), name=name, bio=bio, links=[])
+        self.session.add(speaker)
         return speaker
 
     async def speaker_here(self, speaker_id: uuid.UUID) -> Speaker:
@@ -74,21 +82,19 @@ class SpeakerEditor(SetupEditor):
     async def remove_speaker(self, speaker_id: uuid.UUID) -> None:
         """Take a speaker off every talk of this event (their other events are not touched)."""
         speaker = await self.speaker_here(speaker_id)
-        talk_ids = (
-            await self.session.scalars(
-                select(TalkSpeaker.talk_id)
-                .join(Talk, Talk.id == TalkSpeaker.talk_id)
-                .where(TalkSpeaker.speaker_id == speaker_id, Talk.event_id == self.event.id)
-            )
-        ).all()
-        for talk_id in talk_ids:
-            talk = await self._talk(talk_id)
+        speaking_here = select(TalkSpeaker.talk_id).where(TalkSpeaker.speaker_id == speaker_id)
+        talks = await self.session.scalars(
+            select(Talk)
+            .where(Talk.event_id == self.event.id, Talk.id.in_(speaking_here))
+            .options(selectinload(Talk.speaker_links))
+        )
+        for talk in talks:
             remaining = [
                 SpeakerPart(id=link.speaker_id, role=link.role)
                 for link in talk.speaker_links
                 if link.speaker_id != speaker_id
             ]
-            await self._replace_speakers(talk, remaining)
+            await self.change_speakers(talk, remaining)  # fewer speakers cannot be double-booked: nothing to check
         if speaker.added_by_event_id == self.event.id:
             await self.session.flush()
             elsewhere = await self.session.scalar(

@@ -12,7 +12,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from service.core.errors import NotFoundError
-from service.core.http import Validators, make_etag
+from service.core.etags import make_etag
+from service.core.http import Validators
 from service.core.schemas import Page
 from service.events.models import Event
 from service.schedule.models import Slot, Talk, TalkSpeaker

@@ -1,11 +1,9 @@
-"""The front page, and liveness and readiness for load balancers and orchestrators."""
+"""Liveness and readiness for load balancers and orchestrators (the front page is the companion's)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar import Controller, MediaType, Request
-from litestar.di import NamedDependency, Provide
+from litestar import Controller
+from litestar.di import NamedDependency
 from litestar.exceptions import ServiceUnavailableException
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,10 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.core.openapi import problems
 from service.core.routing import get
 from service.core.schemas import BaseStruct
-from service.events.deps import base_url, provide_events_service
-from service.events.services import EventService
-from service.settings import Settings
-from service.system.home import render_home
 
 READY_RETRY_AFTER = 5
 """Seconds a load balancer is asked to wait before asking ``/ready`` again after a 503."""
@@ -35,23 +29,6 @@ class Readiness(BaseStruct):
 
 class SystemController(Controller):
     tags = ["system"]
-
-    @get(
-        "/",
-        summary="The front page",
-        description="An HTML page for people: the events, with links to their schedules and calendars, and the docs.",
-        media_type=MediaType.HTML,
-        dependencies={"events_service": Provide(provide_events_service, sync_to_thread=False)},
-    )
-    async def home(
-        self,
-        request: Request[Any, Any, Any],
-        events_service: NamedDependency[EventService],
-        settings: NamedDependency[Settings],
-    ) -> str:
-        base = base_url(request, settings)
-        events = await events_service.page(base, limit=200, offset=0)
-        return render_home(events.items, f"{base}/docs")
 
     @get("/health", summary="Is the process alive?", cache=False)
     async def health(self) -> Health:

@@ -7,11 +7,13 @@ from pathlib import Path
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
-from litestar.openapi.spec import Components, Contact, License, SecurityScheme
+from litestar.openapi.spec import Components, Contact, License
 from litestar.router import Router
 from litestar.routes import BaseRoute
 from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
+
+from service.core.openapi import SECURITY_SCHEMES
 
 API_VERSION = "0.1.0"
 SWAGGER_UI_VERSION = "5.35.0"
@@ -55,15 +57,7 @@ def openapi_config() -> OpenAPIConfig:
         path=DOCS,
         openapi_router=DocsRouter(path=DOCS, route_handlers=[], include_in_schema=False),
         render_plugins=[swagger],
-        components=Components(
-            security_schemes={
-                "BearerToken": SecurityScheme(
-                    type="http",
-                    scheme="bearer",
-                    description="An organiser token from `plenary token create`.",
-                )
-            }
-        ),
+        components=Components(security_schemes=SECURITY_SCHEMES),
         use_handler_docstrings=False,
     )
 

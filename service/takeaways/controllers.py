@@ -3,7 +3,6 @@ ones, and, for organisers, hide and count."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -20,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from service.attendees.deps import provide_attendee, provide_attendee_service
 from service.attendees.models import Attendee
 from service.core.bounds import LINE_PATTERN
-from service.core.errors import InvalidParameterError, PreconditionRequiredError
-from service.core.openapi import ATTENDEE_SECURITY, ORGANISER_SECURITY, READ, TakeawayId, TalkId, problems
+from service.core.etags import if_match_version, required_version, version_etag
+from service.core.openapi import READ, TOKEN_SECURITY, TakeawayId, TalkId, problems
 from service.core.params import Limit, Offset, parse_id, plain_text
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
@@ -53,8 +52,6 @@ def provide_takeaway_service(db_session: NamedDependency[AsyncSession]) -> Takea
     return TakeawayService(db_session)
 
 
-_VERSION_TAG = re.compile(r'(?:W/)?("?)([0-9]{1,10})\1')
-"""A note's ETag: its version in ASCII digits, quoted (or bare, tolerated), at most ten of them."""
 IfMatch = Annotated[
     str | None,
     HeaderParameter(
@@ -82,28 +79,9 @@ class IfMatchRequired(Operation):
                 parameter.required = True
 
 
-def if_match_version(header: str | None, required: bool) -> int | None:
-    """The version an ``If-Match: "<n>"`` names (W/ and missing quotes tolerated).
-
-    Only ASCII digits count (``"²"`` is a digit to ``str.isdigit`` but not to ``int``), and at most
-    ten of them, so a header of five thousand nines is refused before it is ever converted.
-    """
-    if header is None:
-        if required:
-            raise PreconditionRequiredError(
-                "If-Match: send the version you edited (from the ETag), so a second device cannot "
-                "silently overwrite the first.",
-                field="If-Match",
-            )
-        return None
-    tag = _VERSION_TAG.fullmatch(header.strip())
-    if tag is None:
-        raise InvalidParameterError('If-Match: expected the note\'s ETag, like "3".', field="If-Match")
-    return int(tag.group(2))
-
-
 def etag_headers(takeaway: TakeawayOut) -> dict[str, str]:
-    return {"ETag": f'"{takeaway.version}"'}
+    """The note's ETag: its version alone (service/core/etags.py), as ``If-Match`` sends it back."""
+    return {"ETag": version_etag(takeaway.version)}
 
 
 class TakeawayController(Controller):
@@ -122,7 +100,7 @@ class TakeawayController(Controller):
         summary="Write a takeaway on a talk",
         description="Idempotent: repeating it with the same `client_id` (or `Idempotency-Key` header) returns "
         "the same note with 200 instead of creating a second one, also when the repeats race.",
-        security=ATTENDEE_SECURITY,
+        security=TOKEN_SECURITY,
         responses={
             200: ResponseSpec(
                 data_container=TakeawayOut,
@@ -167,7 +145,7 @@ class TakeawayController(Controller):
         "/events/{slug:str}/takeaways/{takeaway_id:str}/hide",
         summary="Hide a public takeaway",
         status_code=204,
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 403, 404),
         tags=["organisers"],
     )
@@ -184,7 +162,7 @@ class TakeawayController(Controller):
         "/events/{slug:str}/takeaways/{takeaway_id:str}/unhide",
         summary="Show a hidden takeaway again",
         status_code=204,
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 403, 404),
         tags=["organisers"],
     )
@@ -200,7 +178,7 @@ class TakeawayController(Controller):
     @get(
         "/events/{slug:str}/stats",
         summary="Interest per talk (organisers)",
-        security=ORGANISER_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 403, 404),
         tags=["organisers"],
     )
@@ -217,7 +195,7 @@ class TakeawayController(Controller):
         summary="My takeaways, and offline sync",
         description="Without `since`: every note. With `since` (the `cursor` of an earlier answer): everything "
         "created, changed or deleted since, deletions as tombstones, in order, and a new cursor.",
-        security=ATTENDEE_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 404),
     )
     async def mine(
@@ -235,7 +213,7 @@ class TakeawayController(Controller):
     @patch(
         "/me/takeaways/{takeaway_id:str}",
         summary="Edit my takeaway (If-Match required)",
-        security=ATTENDEE_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 404, 412, 413, 422, 428, 429),
         request_max_body_size=MAX_TAKEAWAY_BODY,
         operation_class=IfMatchRequired,
@@ -249,7 +227,7 @@ class TakeawayController(Controller):
         data: JSONBody[TakeawayUpdate],
         if_match: IfMatch = None,
     ) -> Response[TakeawayOut]:
-        version = if_match_version(if_match, required=True) or 0
+        version = required_version(if_match, "the note")
         note = await takeaways.edit(attendee, parse_id(takeaway_id, "takeaway_id"), version, data)
         body = takeaways.out(note, await events_service.get(note.event_id))
         return Response(body, headers=etag_headers(body))
@@ -257,7 +235,7 @@ class TakeawayController(Controller):
     @delete(
         "/me/takeaways/{takeaway_id:str}",
         summary="Delete my takeaway",
-        security=ATTENDEE_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 404, 412, 429),
     )
     async def remove(
@@ -267,13 +245,14 @@ class TakeawayController(Controller):
         takeaway_id: TakeawayId,
         if_match: IfMatch = None,
     ) -> None:
-        await takeaways.delete(attendee, parse_id(takeaway_id, "takeaway_id"), if_match_version(if_match, False))
+        version = if_match_version(if_match, "the note")
+        await takeaways.delete(attendee, parse_id(takeaway_id, "takeaway_id"), version)
 
     @get(
         "/me/takeaways/digest.md",
         summary="My takeaways as a Markdown digest",
         media_type="text/markdown",  # Litestar adds the charset to text/* types
-        security=ATTENDEE_SECURITY,
+        security=TOKEN_SECURITY,
         responses=problems(400, 401, 404),
     )
     async def digest(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +11,7 @@ from service.attendees.services import AttendeeService
 from service.core.time import zone
 from service.events.models import Event
 from service.schedule import queries
+from service.schedule.queries import SlotRow
 from service.schedule.services import ScheduleService
 from service.takeaways.digest import DigestTalk, render_digest
 from service.takeaways.services import TakeawayService
@@ -24,7 +24,7 @@ async def digest_for(session: AsyncSession, attendee: Attendee, event: Event) ->
     rows, speakers_of = await ScheduleService(session=session).fetch(event, queries.schedule_rows(event.id))
     # A talk given more than once is shown at the session the attendee starred, else its first.
     starred = set(await AttendeeService(session).starred_slot_ids(attendee))
-    shown: dict[uuid.UUID, tuple[int, Any]] = {}  # talk -> (position in the schedule, slot row)
+    shown: dict[uuid.UUID, tuple[int, SlotRow]] = {}  # talk -> (position in the schedule, slot row)
     for position, row in enumerate(rows):
         if row.talk_id not in shown or (row.id in starred and shown[row.talk_id][1].id not in starred):
             shown[row.talk_id] = (position, row)

@@ -9,7 +9,7 @@ from typing import Annotated
 from msgspec import UNSET, Meta, UnsetType
 
 from service.core.bounds import LONG_TEXT_PATTERN, Body
-from service.core.schemas import BaseStruct, Page
+from service.core.schemas import BaseStruct
 from service.takeaways.models import Visibility
 
 MAX_TEXT = 4000
@@ -78,6 +78,3 @@ class TalkInterest(BaseStruct):
 class EventStats(BaseStruct):
     attendees: int
     talks: list[TalkInterest]
-
-
-PublicPage = Page[PublicTakeaway]

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.events.models import Event
@@ -133,3 +135,30 @@ async def tokens(db_session: AsyncSession, conference: Conference) -> Tokens:
     await service.revoke(revoked_row.id)
     await db_session.commit()
     return Tokens(bearer(organiser), bearer(other), bearer(admin), bearer(revoked))
+
+
+# -- attendees, registered through the API as a phone would ------------------------------------
+
+
+@dataclass
+class Phone:
+    id: str
+    headers: dict[str, str]
+    calendar: dict[str, str]
+
+
+async def register(client: AsyncTestClient, name: str = "", **extra: Any) -> Phone:
+    response = await client.post("/events/nlp/attendees", json={"display_name": name, **extra})
+    assert response.status_code == 201, response.text
+    body = response.json()
+    return Phone(body["id"], {"Authorization": f"Bearer {body['token']}"}, body["calendar"])
+
+
+@pytest.fixture
+async def alice(client: AsyncTestClient, conference: Conference) -> Phone:
+    return await register(client, "Alice")
+
+
+@pytest.fixture
+async def bob(client: AsyncTestClient, conference: Conference) -> Phone:
+    return await register(client, "Bob")

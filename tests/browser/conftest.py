@@ -52,12 +52,82 @@ def _ready(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`plenary serve` on a fresh SQLite file with the demo loaded, on a free port of 127.0.0.1.
+@dataclass(frozen=True)
+class Served:
+    """A running `plenary serve`: where it answers, and how to run the CLI against its database."""
 
-    Always SQLite: what the browser sees does not depend on the database, and the PostgreSQL
-    test database belongs to the API tests (they empty it).
+    base: str
+    workdir: Path
+    env: dict[str, str]
+
+    def cli(self, *args: str) -> str:
+        """Run a `plenary` command on the served database (an organiser token, say) and return its stdout."""
+        done = subprocess.run(  # noqa: S603 - this interpreter, our own module, arguments from the tests
+            [sys.executable, "-m", "service.cli", *args],
+            cwd=self.workdir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+        return done.stdout.strip()
+
+
+def _browser_database_url() -> str | None:
+    """The PostgreSQL database the served app uses when the tests run on PostgreSQL; None for SQLite.
+
+    Never the API tests' own database (they empty it while the server would be reading it): by default
+    that database's name with ``_browser`` appended, or ``PLENARY_BROWSER_DATABASE_URL``.
+    """
+    tests_url = os.environ.get("PLENARY_TEST_DATABASE_URL", "")
+    if not tests_url.startswith("postgresql"):
+        return None
+    explicit = os.environ.get("PLENARY_BROWSER_DATABASE_URL")
+    if explicit:
+        return explicit
+    parts = urlsplit(tests_url)
+    return parts._replace(path=f"{parts.path}_browser").geturl()
+
+
+_EMPTY_POSTGRES_DATABASE = """
+import asyncio, sys
+import asyncpg
+
+async def main(url: str) -> None:
+    server, _, name = url.replace("postgresql+asyncpg://", "postgresql://").rpartition("/")
+    admin = await asyncpg.connect(f"{server}/postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    own = await asyncpg.connect(f"{server}/{name}")
+    try:
+        await own.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    finally:
+        await own.close()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def _empty_postgres_database(url: str) -> None:
+    """Create the database if needed and empty it, so the served app migrates it and loads the demo.
+
+    In a subprocess: Playwright's sync API may already run an event loop in this one.
+    """
+    subprocess.run(  # noqa: S603 - this interpreter and a fixed script; the URL comes from the environment
+        [sys.executable, "-c", _EMPTY_POSTGRES_DATABASE, url], check=True, timeout=60
+    )
+
+
+@pytest.fixture(scope="session")
+def served_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """`plenary serve` with the demo loaded, on a free port of 127.0.0.1, for the whole session.
+
+    On a fresh SQLite file, or, when the tests run on PostgreSQL, on a separate emptied database
+    (see :func:`_browser_database_url`).
     """
     workdir = tmp_path_factory.mktemp("served")
     port = _free_port()
@@ -68,7 +138,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "PLENARY_LOG_LEVEL": "warning",
         "PLENARY_LOAD_DEMO": "true",
     }
-    env.pop("PLENARY_DATABASE_URL", None)  # the default: an SQLite file in the working directory
+    database_url = _browser_database_url()
+    if database_url:
+        _empty_postgres_database(database_url)
+        env["PLENARY_DATABASE_URL"] = database_url
+    else:
+        env.pop("PLENARY_DATABASE_URL", None)  # the default: an SQLite file in the working directory
     log = workdir / "serve.log"
     base = f"http://{LOCAL_HOST}:{port}"
     with log.open("wb") as output:
@@ -81,7 +156,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     pytest.fail(f"plenary serve did not become ready:\n{log.read_text(errors='replace')}")
                 time.sleep(0.2)
-            yield base
+            yield Served(base, workdir, env)
         finally:
             process.terminate()
             try:
@@ -89,6 +164,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture(scope="session")
+def served(served_app: Served) -> str:
+    """The served app's base URL."""
+    return served_app.base
 
 
 @pytest.fixture(scope="module")

@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.models import Attendee
 from service.takeaways.models import Takeaway
-from tests.api.attendees.conftest import Phone, register
-from tests.api.conftest import Conference
+from tests.api.conftest import Conference, Phone, register
 from tests.faults.conftest import PROBLEM, takeaway_path
 
 POSTGRES_VETO = [

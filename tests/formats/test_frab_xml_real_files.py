@@ -18,6 +18,7 @@ import pytest
 from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints
 
 from service.interop import frab_xml
+from service.interop.common import DEFAULT_DURATION, GUID_NAMESPACE
 from service.interop.model import DocTalk, ScheduleDocument
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
@@ -172,7 +173,7 @@ class TestSpotChecks:
         doc = parsed("fosdem-2023_schedule.xml")
         (welcome,) = by_title(doc, "Welcome to FOSDEM 2023")
         assert welcome.source_id == "15059"
-        assert welcome.guid == str(uuid.uuid5(frab_xml.NAMESPACE, "fosdem-2023/15059"))
+        assert welcome.guid == str(uuid.uuid5(GUID_NAMESPACE, "fosdem-2023/15059"))
 
     def test_fosdem_2026_reads_cleanly_with_biographies(self) -> None:
         doc = parsed("fosdem-2026_schedule.xml")
@@ -192,4 +193,4 @@ class TestSpotChecks:
     def test_lswt_empty_duration_gets_the_default(self) -> None:
         doc = parsed("lswt2019_schedule.xml")
         (hackathon,) = [t for t in doc.talks if t.title.startswith("Thinktank & Hackathon")]
-        assert hackathon.duration == frab_xml.DEFAULT_DURATION
+        assert hackathon.duration == DEFAULT_DURATION

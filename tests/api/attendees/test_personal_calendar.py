@@ -7,8 +7,7 @@ import uuid
 from icalendar import Calendar
 from litestar.testing import AsyncTestClient
 
-from tests.api.attendees.conftest import Phone
-from tests.api.conftest import Conference, Tokens
+from tests.api.conftest import Conference, Phone, Tokens
 
 
 def local(url: str) -> str:

@@ -16,7 +16,6 @@ import msgspec
 import pytest
 from litestar import Litestar
 from litestar.stores.memory import MemoryStore
-from litestar.testing import AsyncTestClient
 
 from service.app import create_app
 from service.settings import Settings
@@ -31,8 +30,11 @@ def limited(settings: Settings, **changes: object) -> Settings:
 
 @asynccontextmanager
 async def serving(app: Litestar) -> AsyncIterator[None]:
-    """The app's lifespan (database, stores) around requests sent by any client."""
-    async with AsyncTestClient(app=app):
+    """The app's lifespan (database, stores, the change bus) around requests sent by any client.
+
+    On this test's own event loop: the bus and the webhook worker belong to the loop that started
+    them, so requests from another loop's client would wait on them for ever."""
+    async with app.lifespan():
         yield
 
 

@@ -6,9 +6,8 @@ import asyncio
 
 from litestar.testing import AsyncTestClient
 
-from tests.api.attendees.conftest import Phone
 from tests.api.attendees.test_personal_calendar import feed
-from tests.api.conftest import Conference, Tokens
+from tests.api.conftest import Conference, Phone, Tokens
 
 
 def slot_ids(conference: Conference) -> list[str]:

@@ -9,7 +9,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.schedule.editing import ScheduleEditor
-from service.schedule.inputs import SlotMove
+from service.schedule.inputs import SlotMove, TalkUpdate
 from tests.api.conftest import Conference
 
 
@@ -45,7 +45,7 @@ class TestFeedFollowsChanges:
         editor = ScheduleEditor(db_session, conference.event)
         new_start = datetime.datetime(2025, 6, 20, 8, 0, tzinfo=datetime.UTC)  # 10:00 local
         await editor.move_slot(conference.keynote_slot_id, SlotMove(start=new_start, room="side"))
-        await editor.retitle_talk(conference.side_talk.id, "Data pipelines, revisited")
+        await editor.update_talk(conference.side_talk.id, TalkUpdate(title="Data pipelines, revisited"))
         await editor.cancel_talk(conference.lunch.id)
         await editor.delete_talk(conference.late.id)
         await db_session.commit()
@@ -101,7 +101,7 @@ class TestFeedFollowsChanges:
     ) -> None:
         editor = ScheduleEditor(db_session, conference.event)
         await editor.cancel_talk(conference.lunch.id)
-        await editor.retitle_talk(conference.lunch.id, "No lunch")
+        await editor.update_talk(conference.lunch.id, TalkUpdate(title="No lunch"))
         await db_session.commit()
 
         schedule = (await client.get("/events/nlp/schedule")).json()

@@ -8,8 +8,7 @@ from icalendar import Calendar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.api.attendees.conftest import register
-from tests.api.conftest import Conference, Tokens
+from tests.api.conftest import Conference, Tokens, register
 
 
 def local(url: str) -> str:

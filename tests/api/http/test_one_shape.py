@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 
 from litestar.testing import AsyncTestClient
 
-from tests.api.attendees.conftest import register
-from tests.api.conftest import Conference, Tokens
+from tests.api.conftest import Conference, Tokens, register
 
 INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$")
 COPENHAGEN = ZoneInfo("Europe/Copenhagen")

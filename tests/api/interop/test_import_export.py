@@ -6,9 +6,12 @@ from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.interop import c3voc_json, frab_xml
+from service.interop.exporters import EXPORTERS, ExportSource
 from tests.api.conftest import Conference, Tokens
+from tests.problems import assert_problem
 
 XML = b"""<?xml version="1.0" encoding="UTF-8"?>
 <schedule><version>1</version>
@@ -33,12 +36,13 @@ def entries(schedule: dict[str, Any]) -> list[dict[str, Any]]:
 
 class TestImportPermissions:
     async def test_anonymous_gets_401(self, client: AsyncTestClient, conference: Conference) -> None:
-        assert (await client.post("/events/nlp/import", content=XML)).status_code == 401
+        assert_problem(await client.post("/events/nlp/import", content=XML), 401, code="unauthenticated")
 
     async def test_another_events_token_gets_403(
         self, client: AsyncTestClient, conference: Conference, tokens: Tokens
     ) -> None:
-        assert (await client.post("/events/nlp/import", content=XML, headers=tokens.other_event)).status_code == 403
+        refused = await client.post("/events/nlp/import", content=XML, headers=tokens.other_event)
+        assert_problem(refused, 403, code="forbidden", says="may not change the event 'nlp'")
 
 
 class TestImport:
@@ -161,12 +165,16 @@ class TestMalformedImports:
 
 
 class TestExport:
-    @pytest.mark.parametrize(("path", "module"), [("schedule.xml", frab_xml), ("schedule.json", c3voc_json)])
+    @pytest.mark.parametrize(
+        ("path", "identifier", "module"),
+        [("schedule.xml", "frab-xml", frab_xml), ("schedule.json", "c3voc-json", c3voc_json)],
+    )
     async def test_exports_parse_back_to_the_same_schedule(
-        self, client: AsyncTestClient, conference: Conference, path: str, module: Any
+        self, client: AsyncTestClient, conference: Conference, path: str, identifier: str, module: Any
     ) -> None:
         response = await client.get(f"/events/nlp/{path}")
         assert response.status_code == 200
+        assert response.headers["content-type"] == EXPORTERS[identifier].media_type
         document = module.parse(response.content)
         schedule = entries((await client.get("/events/nlp/schedule")).json())
         assert sorted(t.title for t in document.talks) == sorted(t["title"] for t in schedule)
@@ -180,3 +188,14 @@ class TestExport:
 
     async def test_unknown_event_is_404(self, client: AsyncTestClient) -> None:
         assert (await client.get("/events/nope/schedule.xml")).status_code == 404
+
+    async def test_the_registrys_ical_entry_renders_the_events_calendar_feed(
+        self, client: AsyncTestClient, conference: Conference, db_session: AsyncSession
+    ) -> None:
+        """iCal is one more exporter: the registry's entry gives the bytes the feed route serves."""
+        served = await client.get("/events/nlp/calendar.ics")
+        assert served.status_code == 200
+        ical = EXPORTERS["ical"]
+        source = ExportSource(session=db_session, event=conference.event, base_url=str(client.base_url).rstrip("/"))
+        assert served.headers["content-type"].startswith(ical.media_type)
+        assert await ical.render(source) == served.content

@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.api.attendees.conftest import register
-from tests.api.conftest import Conference, Tokens
+from tests.api.conftest import Conference, Tokens, register
 
 
 def spelled(header: dict[str, str], scheme: str, gap: str) -> dict[str, str]:

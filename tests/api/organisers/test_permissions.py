@@ -42,28 +42,36 @@ async def call(client: AsyncTestClient, route: Route, conference: Conference, he
     return await client.request(method, path(conference), json=body, headers=headers)
 
 
+def assert_refused(response: Any, status: int, code: str, says: str) -> None:
+    """A refusal is a problem+json the client can show: its status, its code and a detail in words."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert (body["status"], body["code"]) == (status, code), body
+    assert says in body["detail"], body
+
+
 @pytest.mark.parametrize("route", WRITE_ROUTES, ids=[f"{r[0]}-{n}" for n, r in enumerate(WRITE_ROUTES)])
 class TestWritePermissions:
     async def test_anonymous_gets_401(self, client: AsyncTestClient, conference: Conference, route: Route) -> None:
         response = await call(client, route, conference, {})
-        assert response.status_code == 401
-        assert response.headers["content-type"].startswith("application/problem+json")
+        assert_refused(response, 401, "unauthenticated", "This needs an organiser token")
         assert response.headers["www-authenticate"].startswith("Bearer")
 
     async def test_wrong_or_revoked_token_gets_401(
         self, client: AsyncTestClient, conference: Conference, tokens: Tokens, route: Route
     ) -> None:
-        assert (await call(client, route, conference, tokens.revoked)).status_code == 401
         forged = {"Authorization": tokens.organiser["Authorization"][:-4] + "AAAA"}
-        assert (await call(client, route, conference, forged)).status_code == 401
-        assert (await call(client, route, conference, {"Authorization": "Bearer nonsense"})).status_code == 401
+        for headers in (tokens.revoked, forged, {"Authorization": "Bearer nonsense"}):
+            response = await call(client, route, conference, headers)
+            assert_refused(response, 401, "unauthenticated", "The token is not valid")
 
     async def test_another_events_organiser_gets_403_and_changes_nothing(
         self, client: AsyncTestClient, conference: Conference, tokens: Tokens, route: Route
     ) -> None:
         before = (await client.get("/events/nlp/schedule")).json()
         response = await call(client, route, conference, tokens.other_event)
-        assert response.status_code == 403
+        assert_refused(response, 403, "forbidden", "may not change the event 'nlp'")
         assert (await client.get("/events/nlp/schedule")).json() == before
 
     async def test_the_events_organiser_may(
@@ -89,12 +97,14 @@ class TestCreateEvent:
     }
 
     async def test_anonymous_gets_401(self, client: AsyncTestClient) -> None:
-        assert (await client.post("/events", json=self.BODY)).status_code == 401
+        response = await client.post("/events", json=self.BODY)
+        assert_refused(response, 401, "unauthenticated", "This needs an organiser token")
 
     async def test_an_event_organiser_is_not_an_admin(
         self, client: AsyncTestClient, conference: Conference, tokens: Tokens
     ) -> None:
-        assert (await client.post("/events", json=self.BODY, headers=tokens.organiser)).status_code == 403
+        response = await client.post("/events", json=self.BODY, headers=tokens.organiser)
+        assert_refused(response, 403, "forbidden", "Only an admin token may do this.")
 
     async def test_an_admin_creates_an_event(
         self, client: AsyncTestClient, conference: Conference, tokens: Tokens

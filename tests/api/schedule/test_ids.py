@@ -8,8 +8,7 @@ import uuid
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.api.attendees.conftest import register
-from tests.api.conftest import Conference, Tokens
+from tests.api.conftest import Conference, Tokens, register
 
 
 def assert_points_to(response_json: dict[str, object], expected: str, url: str) -> None:

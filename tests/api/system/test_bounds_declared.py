@@ -100,19 +100,21 @@ def stored_in() -> dict[type[Body], type[Any]]:
     """Each body and the model its fields are stored in, field for field by name."""
     from service.attendees.controllers import Registration
     from service.events.models import Event
+    from service.events.schemas import EventCreate, EventUpdate
     from service.schedule import inputs
     from service.schedule.models import Room, Talk, Track
     from service.speakers.models import Speaker
+    from service.speakers.schemas import SpeakerCreate, SpeakerUpdate
 
     return {
-        inputs.EventCreate: Event,
-        inputs.EventUpdate: Event,
+        EventCreate: Event,
+        EventUpdate: Event,
         inputs.RoomCreate: Room,
         inputs.RoomUpdate: Room,
         inputs.TrackCreate: Track,
         inputs.TrackUpdate: Track,
-        inputs.SpeakerCreate: Speaker,
-        inputs.SpeakerUpdate: Speaker,
+        SpeakerCreate: Speaker,
+        SpeakerUpdate: Speaker,
         inputs.TalkCreate: Talk,
         inputs.TalkUpdate: Talk,
         Registration: Attendee,

@@ -16,8 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from service.app import create_app
 from service.core.logging import JsonFormatter, RequestContextFilter, logging_config
 from service.settings import Settings
-from tests.api.attendees.conftest import register
-from tests.api.conftest import Conference, Tokens
+from tests.api.conftest import Conference, Tokens, register
 from tests.api.interop.test_import_export import XML
 
 REQUEST_FIELDS = {"method", "route", "status", "duration_ms", "request_id"}

@@ -18,7 +18,6 @@ from service.core.bounds import (
     MAX_DEPTH,
     URL_PATTERN,
     Body,
-    Part,
     json_too_deep,
 )
 from service.core.errors import InvalidFieldError
@@ -45,7 +44,8 @@ class TestJsonDepth:
         assert json_too_deep(b'"x" ' + b"[" * 100)
 
 
-class Link(Part):
+class Link(Body):
+    nested = True
     url: Annotated[str, Meta(pattern=URL_PATTERN)]
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.core.http import RenderCache, etag_matches, make_etag
+from service.core.etags import etag_matches, make_etag
+from service.core.http import RenderCache
 
 
 class TestEtagMatches:

@@ -1,0 +1,1 @@
+"""Live changes: the change bus (Litestar channels) and the server-sent event streams it feeds."""
