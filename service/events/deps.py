@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from litestar import Request
@@ -13,7 +14,6 @@ from service.core.http import Validators
 from service.core.params import EventSlug, plain_text
 from service.events.models import Event
 from service.events.services import EventService
-from service.events.versions import EventVersions
 
 
 def provide_events_service(db_session: NamedDependency[AsyncSession]) -> EventService:
@@ -24,6 +24,23 @@ def provide_events_service(db_session: NamedDependency[AsyncSession]) -> EventSe
     return EventService(session=db_session)
 
 
+class RememberedEvents(ABC):
+    """This worker's memory of event rows; service/live/versions.py keeps it, and keeps it current
+    from the change bus. Declared here so the event lookup needs nothing from the live layer."""
+
+    @abstractmethod
+    def find(self, slug: str, session: AsyncSession) -> Event | None:
+        """The event attached to ``session`` without a query, when this worker may trust its copy."""
+
+    @abstractmethod
+    def start_reading(self) -> Any:
+        """A mark taken before reading the row from the database, for ``remember``."""
+
+    @abstractmethod
+    def remember(self, event: Event, reading: Any) -> None:
+        """Keep ``event`` as read since ``reading``, unless a change was heard meanwhile."""
+
+
 READS = frozenset({"GET", "HEAD"})
 """Methods that may take the event from this worker's memory: they change nothing."""
 
@@ -32,11 +49,11 @@ async def provide_event(
     slug: EventSlug,
     request: Request[Any, Any, Any],
     events_service: NamedDependency[EventService],
-    event_versions: NamedDependency[EventVersions],
+    event_versions: NamedDependency[RememberedEvents],
 ) -> Event:
     """The event named in the path; 404 problem when there is none.
 
-    A read takes this worker's trusted copy of the row when it has one (service/events/versions.py):
+    A read takes this worker's trusted copy of the row when it has one (service/live/versions.py):
     no query, so a 304 or a cached body costs none. A write reads the row it is about to change.
     """
     slug = plain_text(slug, "slug")

@@ -90,6 +90,11 @@ class ReconnectingBackend(ChannelsBackend):
         self._pump: asyncio.Task[None] | None = None
         self._healthy = asyncio.Event()
 
+    @property
+    def healthy(self) -> bool:
+        """Whether other processes' messages arrive now (False while reconnecting)."""
+        return self._healthy.is_set()
+
     async def on_startup(self) -> None:
         self._received = asyncio.Queue()
         self._healthy = asyncio.Event()

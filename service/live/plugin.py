@@ -18,12 +18,12 @@ from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.plugins import InitPlugin
 
-from service.events.versions import EventVersions, bus_health
 from service.live import bus
 from service.live.backends import bus_backend
 from service.live.controllers import LiveController
 from service.live.hub import LiveHub
 from service.live.messages import CHANNELS, Message, channel_of, encode
+from service.live.versions import EventVersions, bus_health
 from service.settings import Settings
 
 

@@ -89,6 +89,27 @@ class TestResume:
         assert [e.id for e in (first, second, third)] == [str(int(str(seen.id)) + n) for n in (1, 2, 3)]
         assert [titles(e) for e in (first, second, third)] == [["Missed once"], ["Missed twice"], ["Live again"]]
 
+    async def test_a_resume_beside_an_up_to_date_stream_still_gets_what_it_missed(
+        self, http: httpx.AsyncClient, conference: Conference, tokens: Tokens
+    ) -> None:
+        # The worker skips the change-log read of a stream already at the newest version it knows
+        # of; a stream opened beside one that is current, but resuming from further back, must not
+        # be taken for current, and one opened at the current version must not be sent it again.
+        start = await version(http)
+        async with open_stream(http, "/events/nlp/live") as watching:
+            await retitle(http, tokens, conference.keynote.id, "First")
+            await retitle(http, tokens, conference.side_talk.id, "Second")
+            assert [e.id for e in (await watching.next(), await watching.next())] == [str(start + 1), str(start + 2)]
+            async with (
+                open_stream(http, "/events/nlp/live", {"Last-Event-ID": str(start)}) as resumed,
+                open_stream(http, "/events/nlp/live") as current,
+            ):
+                missed = [await resumed.next(), await resumed.next()]
+                await retitle(http, tokens, conference.keynote.id, "Third")
+                after = [await resumed.next(), await current.next()]
+        assert [titles(e) for e in missed] == [["First"], ["Second"]]
+        assert [(e.id, titles(e)) for e in after] == [(str(start + 3), ["Third"])] * 2
+
     async def test_since_resumes_like_last_event_id(
         self, http: httpx.AsyncClient, conference: Conference, tokens: Tokens
     ) -> None:

@@ -1,5 +1,5 @@
 """A worker answers 304s and cached bodies from its memory of the event, without the database, and
-never from a memory older than the bound (service/events/versions.py)."""
+never from a memory older than the bound (service/live/versions.py)."""
 
 from __future__ import annotations
 

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from service.events.deps import RememberedEvents
 from service.events.models import Event
 from service.live.backends import ReconnectingBackend
 from service.live.messages import Message, Resync, ScheduleChanged, decode
@@ -60,7 +61,7 @@ Row = dict[str, object]
 def bus_health(backend: ChannelsBackend) -> Callable[[], bool]:
     """Whether ``backend`` delivers other processes' messages now (this process's memory always does)."""
     if isinstance(backend, ReconnectingBackend):
-        return lambda: backend._healthy.is_set()  # the backend's own verdict, updated as it reconnects
+        return lambda: backend.healthy  # the backend's own verdict, updated as it reconnects
     return lambda: True
 
 
@@ -87,7 +88,7 @@ class _Known:
         return cast("int", self.row["schedule_version"])
 
 
-class EventVersions:
+class EventVersions(RememberedEvents):
     """The rows of the events this worker served lately, each trusted for a bounded time."""
 
     def __init__(self, settings: Settings, engine: AsyncEngine, bus_healthy: Callable[[], bool]) -> None:
