@@ -133,7 +133,10 @@ class ReconnectingBackend(ChannelsBackend):
         gone = set(channels) & self._channels
         self._channels -= gone
         if self._inner is not None and gone:
-            await self._inner.unsubscribe([self._prefix + c for c in gone])
+            try:
+                await self._inner.unsubscribe([self._prefix + c for c in gone])
+            except Exception as exc:  # a bus that is down has no subscription left to end
+                self._failed("could not unsubscribe on the bus", exc)
 
     async def get_history(self, channel: str, limit: int | None = None) -> list[bytes]:
         return []  # the change log is the history
