@@ -42,7 +42,6 @@ from bench.harness import (
     BenchError,
     Load,
     Server,
-    WrkRun,
     fetch,
     free_port,
     generate_event,
@@ -54,7 +53,7 @@ from bench.harness import (
     timings,
 )
 from bench.machine import CLOCK_TICKS, process_cpu, say, wait_quiet
-from bench.schedule import add_render_options, check_conditional, full_duration, herd
+from bench.schedule import add_render_options, cache_rows, check_conditional, full_duration, herd
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -129,18 +128,17 @@ def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[li
         not_modified = measure("calendar-304", path, options=["-H", f"If-None-Match: {etag}"])
         full_cache = measure("calendar-200-cache", path)
 
-    def row(run: WrkRun, endpoint: str, ceiling: WrkRun, body_bytes: int | None = None) -> str:
-        return wrk.row(
-            run.result, talks=n, endpoint=endpoint, ceiling=ceiling.result, body_bytes=body_bytes, cpu=run.cpu
-        )
-
-    rows = [
-        row(health_nocache, "GET /health (ceiling), cache-off server", health_nocache),
-        row(full_nocache, "calendar.ics (200), cache off: renders every time", health_nocache, len(body)),
-        row(health_cache, "GET /health (ceiling), cache-on server", health_cache),
-        row(full_cache, "calendar.ics (200), cache on: hits", health_cache, len(body)),
-        row(not_modified, "calendar.ics, If-None-Match (304)", health_cache, 0),
-    ]
+    rows = cache_rows(
+        n,
+        "calendar.ics",
+        "calendar.ics",
+        len(body),
+        health_nocache,
+        full_nocache,
+        health_cache,
+        full_cache,
+        not_modified,
+    )
     single = (
         f"| {n} | {vevents} | {wrk.format_bytes(len(body))} | {ms(cold)} ({ms(cold_all[0])} to {ms(cold_all[-1])}) "
         f"| {ms(cpu_per_cold)} | {ms(health_slowest)} ({len(polls)} polls) | {ms(herd_wall)} ({ms(herd_cpu)}) "

@@ -168,23 +168,39 @@ def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[li
         not_modified = measure("schedule-304", path, options=["-H", f"If-None-Match: {etag}"])
         full_cache = measure("schedule-200-cache", path)
 
-    def row(run: WrkRun, endpoint: str, ceiling: WrkRun, body_bytes: int | None = None) -> str:
-        return wrk.row(
-            run.result, talks=n, endpoint=endpoint, ceiling=ceiling.result, body_bytes=body_bytes, cpu=run.cpu
-        )
-
-    rows = [
-        row(health_nocache, "GET /health (ceiling), cache-off server", health_nocache),
-        row(full_nocache, "schedule, full (200), cache off: renders every time", health_nocache, len(body)),
-        row(health_cache, "GET /health (ceiling), cache-on server", health_cache),
-        row(full_cache, "schedule, full (200), cache on: hits", health_cache, len(body)),
-        row(not_modified, "schedule, If-None-Match (304)", health_cache, 0),
-    ]
+    rows = cache_rows(
+        n, "schedule, full", "schedule", len(body), health_nocache, full_nocache, health_cache, full_cache, not_modified
+    )
     single = (
         f"| {n} | {wrk.format_bytes(len(body))} | {ms(cold)} ({ms(cold_all[0])} to {ms(cold_all[-1])}) "
         f"| {ms(first.seconds)} | {ms(warm)} | {ms(herd_slowest)} |"
     )
     return rows, single
+
+
+def cache_rows(
+    talks: int,
+    full: str,
+    short: str,
+    body_bytes: int,
+    health_nocache: WrkRun,
+    full_nocache: WrkRun,
+    health_cache: WrkRun,
+    full_cache: WrkRun,
+    not_modified: WrkRun,
+) -> list[str]:
+    """The five wrk rows of a cached representation, each against its own server's /health ceiling."""
+
+    def row(run: WrkRun, endpoint: str, ceiling: WrkRun, size: int | None = None) -> str:
+        return wrk.row(run.result, talks=talks, endpoint=endpoint, ceiling=ceiling.result, body_bytes=size, cpu=run.cpu)
+
+    return [
+        row(health_nocache, "GET /health (ceiling), cache-off server", health_nocache),
+        row(full_nocache, f"{full} (200), cache off: renders every time", health_nocache, body_bytes),
+        row(health_cache, "GET /health (ceiling), cache-on server", health_cache),
+        row(full_cache, f"{full} (200), cache on: hits", health_cache, body_bytes),
+        row(not_modified, f"{short}, If-None-Match (304)", health_cache, 0),
+    ]
 
 
 def run(args: argparse.Namespace) -> int:
