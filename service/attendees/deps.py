@@ -33,7 +33,8 @@ async def provide_signed_in(request: Request[Any, Any, Any], db_session: NamedDe
     presented = presented_bearer_token(request.headers.get("authorization"))
     if presented is None:
         raise UnauthenticatedError("This needs your attendee token: send 'Authorization: Bearer <token>'.")
-    signed_in = await DeviceService(db_session).authenticate(presented)
+    writing = request.method not in {"GET", "HEAD"}
+    signed_in = await DeviceService(db_session).authenticate(presented, writing=writing)
     if signed_in is None:
         raise UnauthenticatedError(
             "The attendee token is not valid (unknown, mistyped, or its device was signed out or deleted)."

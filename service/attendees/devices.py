@@ -68,14 +68,18 @@ class DeviceService:
             name=name.strip(),
             token_hash=hash_secret(secret),
             sealed_feed_secret=seal(feed_secret, secret),
-            created_at=utcnow(),
+            created_at=(now := utcnow()),
+            last_used_at=now,
         )
         self.session.add(device)
         await self.session.flush()
         return Enrolment(attendee=attendee, device=device, token=f"{device.id}.{secret}", feed_secret=feed_secret)
 
-    async def authenticate(self, presented: str) -> SignedIn | None:
-        """The device whose token this is, and its attendee; ``None`` for a wrong or revoked one."""
+    async def authenticate(self, presented: str, *, writing: bool) -> SignedIn | None:
+        """The device whose token this is, and its attendee; ``None`` for a wrong or revoked one.
+
+        Only a request that writes anyway notes when the device was last used: a read that wrote
+        would wait on another writer's lock (a 503 instead of the answer) for a timestamp."""
         device_id, _, secret = presented.partition(".")
         try:
             key = uuid.UUID(device_id)
@@ -93,7 +97,7 @@ class DeviceService:
             return None
         device, attendee = found
         now = utcnow()
-        if device.last_used_at is None or now - device.last_used_at >= LAST_USED_PRECISION:
+        if writing and (device.last_used_at is None or now - device.last_used_at >= LAST_USED_PRECISION):
             device.last_used_at = now  # written with the request's transaction
         return SignedIn(attendee=attendee, device=device, secret=secret)
 

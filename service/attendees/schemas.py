@@ -69,7 +69,7 @@ class Device(BaseStruct):
     name: str
     created_at: datetime.datetime
     last_used_at: datetime.datetime | None
-    """The last request with its token, to the minute or so, in the event's time zone."""
+    """When it signed in or last changed something with its token (to the minute or so), in the event's zone."""
     this_device: bool
     """Whether this is the device asking."""
 
