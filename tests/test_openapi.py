@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +13,15 @@ from service.cli import openapi_json
 COMMITTED = Path(__file__).resolve().parents[1] / "openapi" / "openapi.json"
 
 
-def test_committed_spec_is_current() -> None:
+def test_committed_spec_is_current(tmp_path: Path) -> None:
     assert COMMITTED.exists(), "run `plenary openapi` and commit openapi/openapi.json"
-    assert COMMITTED.read_text(encoding="utf-8") == openapi_json() + "\n", (
+    # Generated as `plenary openapi` does, in a process of its own: after hundreds of apps built in
+    # this one, Litestar's schema of a generic page (OffsetPagination[ChangeOut]) may come out inline
+    # rather than as a component, which no server or user ever sees.
+    generated = tmp_path / "openapi.json"
+    command = [sys.executable, "-m", "service.cli", "openapi", "--output", str(generated)]
+    subprocess.run(command, check=True)  # noqa: S603 - our own command line
+    assert COMMITTED.read_text(encoding="utf-8") == generated.read_text(encoding="utf-8"), (
         "openapi/openapi.json is stale: run `plenary openapi` and commit the result"
     )
 
