@@ -22,6 +22,7 @@ from bench.harness import BenchError
 
 COMMANDS = {
     "schedule": "bench.schedule",
+    "cached": "bench.cached",
     "feeds": "bench.feeds",
     "import": "bench.imports",
     "import-health": "bench.import_health",

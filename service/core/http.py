@@ -12,7 +12,7 @@ import asyncio
 import datetime
 import gzip
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any, TypeVar, cast
@@ -23,7 +23,7 @@ from litestar.datastructures import Headers
 from litestar.di import NamedDependency
 from litestar.middleware.compression import CompressionMiddleware
 from litestar.status_codes import HTTP_304_NOT_MODIFIED
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 from litestar.utils.scope.state import ScopeState
 
 from service.core.etags import gzip_etag, is_gzip_etag, matching_tag
@@ -174,6 +174,10 @@ class Validators:
     etag: str
     last_modified: datetime.datetime | None = None
     cache_control: str = "public, max-age=0, must-revalidate"
+    source: Hashable | None = None
+    """What ``etag`` was computed from besides the request's path and query (an event's row), when
+    a worker may answer the same request again from memory while ``source`` stays current
+    (:class:`ReplayMemo`); ``None`` when the answer depends on more (the clock, an attendee)."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -187,11 +191,13 @@ class Validators:
         """True when the client's cached copy is current (RFC 9110 13.2.2 precedence)."""
         if request.method not in {"GET", "HEAD"}:
             return False
-        if_none_match = request.headers.get("if-none-match")
+        return self.holds(request.headers.get("if-none-match"), request.headers.get("if-modified-since"))
+
+    def holds(self, if_none_match: str | None, if_modified_since: str | None) -> bool:
+        """Whether a client sending these conditional headers has the current representation."""
         if if_none_match is not None:
             # If-Modified-Since is ignored when If-None-Match is present.
             return matching_tag(if_none_match, self.etag) is not None
-        if_modified_since = request.headers.get("if-modified-since")
         if if_modified_since and self.last_modified is not None:
             try:
                 since = parsedate_to_datetime(if_modified_since)
@@ -206,13 +212,19 @@ class Validators:
         """A 304 response when the client is current, else ``None`` (go on and render)."""
         if not self.is_fresh(request):
             return None
-        headers = self.headers
-        # A 304 carries the tag the client holds: the gzip one if that is the copy it has.
-        held = matching_tag(request.headers.get("if-none-match") or "", self.etag)
-        if held is not None and is_gzip_etag(held) and accepts_gzip(request.headers.get("accept-encoding")):
-            headers["ETag"] = gzip_etag(self.etag)
+        headers = self.not_modified_headers(
+            request.headers.get("if-none-match"), request.headers.get("accept-encoding")
+        )
         # No body at all; bytes (not None) so no serializer is asked to encode "nothing" as XML.
         return Response(content=b"", status_code=HTTP_304_NOT_MODIFIED, headers=headers)
+
+    def not_modified_headers(self, if_none_match: str | None, accept_encoding: str | None) -> dict[str, str]:
+        headers = self.headers
+        # A 304 carries the tag the client holds: the gzip one if that is the copy it has.
+        held = matching_tag(if_none_match or "", self.etag)
+        if held is not None and is_gzip_etag(held) and accepts_gzip(accept_encoding):
+            headers["ETag"] = gzip_etag(self.etag)
+        return headers
 
     async def serve(
         self,
@@ -245,4 +257,112 @@ class Validators:
         # The coding is decided here, once per version: Litestar's compression middleware passes
         # responses that come from a cache through as they are.
         ScopeState.from_scope(request.scope).is_cached = True
+        if self.source is not None and cache is not None and (replays := request.app.state.get("replays")):
+            replays.remember(request.scope, Replay(self, media_type))
         return cast("Response[T]", Response(content=body, headers=headers, media_type=media_type))
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """A read answered once with a body now in the render cache: enough to answer it again."""
+
+    validators: Validators
+    media_type: str
+
+
+class ReplayMemo:
+    """Reads answered lately, by what identifies the request, so that the next identical one is
+    answered from memory (a 304, or the cached body) before routing's dependencies run.
+
+    For a current copy, most of a request's cost was Litestar resolving the handler's
+    dependencies (a session, the event, the filters) only to find the same ETag as last time. An
+    entry is used only while ``vouch(validators.source)`` says its source is still current (the
+    worker's trusted event row, service/live/versions.py), so it answers exactly what the handler
+    would; anything else (an unknown request, a stale source, a body evicted from the render
+    cache) goes on to the handler, which records the answer again.
+    """
+
+    def __init__(self, vouch: Callable[[Hashable], bool], max_entries: int = 4096) -> None:
+        self.vouch = vouch
+        self.max_entries = max_entries
+        self._entries: dict[tuple[object, ...], Replay] = {}
+
+    @staticmethod
+    def key(scope: Scope, host: bytes | None) -> tuple[object, ...]:
+        # Everything a handler's ETag may depend on besides its source: links in a body name the
+        # host and scheme they were asked on.
+        return (scope["scheme"], host, scope.get("root_path", ""), scope["path"], scope["query_string"])
+
+    def remember(self, scope: Scope, replay: Replay) -> None:
+        headers = dict(scope["headers"])
+        if len(self._entries) >= self.max_entries:
+            self._entries.clear()  # cheaper than ordering every hit; a cleared entry costs one full request
+        self._entries[self.key(scope, headers.get(b"host"))] = replay
+
+    def answer(self, scope: Scope, headers: dict[bytes, bytes], render_cache: RenderCache) -> _Answer | None:
+        """The status, headers and body to send, or ``None`` when the handler must answer."""
+        replay = self._entries.get(self.key(scope, headers.get(b"host")))
+        if replay is None or not self.vouch(replay.validators.source):
+            return None
+        validators = replay.validators
+        if_none_match = _text(headers.get(b"if-none-match"))
+        accept_encoding = _text(headers.get(b"accept-encoding"))
+        if validators.holds(if_none_match, _text(headers.get(b"if-modified-since"))):
+            return _Answer(HTTP_304_NOT_MODIFIED, validators.not_modified_headers(if_none_match, accept_encoding), b"")
+        body = render_cache.get(validators.etag)
+        if body is None:
+            return None
+        response_headers = validators.headers
+        if len(body) >= GZIP_MIN_BYTES and accepts_gzip(accept_encoding):
+            coded_etag = gzip_etag(validators.etag)
+            body = render_cache.get(coded_etag)
+            if body is None:
+                return None
+            response_headers.update({"ETag": coded_etag, "Content-Encoding": "gzip"})
+        media_type = replay.media_type
+        # As Litestar's Response names a text type's coding.
+        text = media_type.startswith("text/")
+        response_headers["Content-Type"] = f"{media_type}; charset=utf-8" if text else media_type
+        return _Answer(200, response_headers, body)
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+def _text(value: bytes | None) -> str | None:
+    return value.decode("latin-1") if value is not None else None
+
+
+class ReplayMiddleware:
+    """Answers a repeated read from :class:`ReplayMemo` before the handler's dependencies run.
+
+    It sits inside the request log, the metrics and the rate limiter, so a replayed answer is
+    logged, counted and limited like any other.
+    """
+
+    def __init__(self, app: ASGIApp, memo: ReplayMemo, render_cache: RenderCache) -> None:
+        self.app = app
+        self.memo = memo
+        self.render_cache = render_cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method")
+        if method == "GET" or method == "HEAD":
+            answer = self.memo.answer(scope, dict(scope["headers"]), self.render_cache)
+            if answer is not None:
+                RENDER_CACHE_HITS.inc()
+                await _send(send, answer, with_body=method == "GET")
+                return
+        await self.app(scope, receive, send)
+
+
+async def _send(send: Send, answer: _Answer, with_body: bool) -> None:
+    headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in answer.headers.items()]
+    if answer.status != HTTP_304_NOT_MODIFIED:
+        headers.append((b"content-length", str(len(answer.body)).encode()))
+    await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+    await send({"type": "http.response.body", "body": answer.body if with_body else b"", "more_body": False})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Hashable
 from typing import Any
 
 from litestar import Request
@@ -40,6 +41,19 @@ class RememberedEvents(ABC):
     def remember(self, event: Event, reading: Any) -> None:
         """Keep ``event`` as read since ``reading``, unless a change was heard meanwhile."""
 
+    @abstractmethod
+    def vouches_for(self, source: Hashable) -> bool:
+        """Whether an answer made from ``source`` (an :func:`event_source`) is still current: the
+        trusted copy of that event's row has the same values, so no query is needed to know it."""
+
+
+SOURCE_COLUMNS = ("slug", "id", "schedule_version", "updated_at", "schedule_modified_at")
+"""The columns of an event that its representations' validators are made from."""
+
+
+def event_source(event: Event) -> tuple[object, ...]:
+    return tuple(getattr(event, column) for column in SOURCE_COLUMNS)
+
 
 READS = frozenset({"GET", "HEAD"})
 """Methods that may take the event from this worker's memory: they change nothing."""
@@ -66,7 +80,9 @@ async def provide_event(
     return event
 
 
-def event_validators(event: Event, request: Request[Any, Any, Any], *extra: object) -> Validators:
+def event_validators(
+    event: Event, request: Request[Any, Any, Any], *extra: object, replayable: bool = True
+) -> Validators:
     """ETag and Last-Modified of anything derived from one event's schedule.
 
     They follow the schedule version (and the event row), the path and the query, so they are
@@ -74,10 +90,18 @@ def event_validators(event: Event, request: Request[Any, Any, Any], *extra: obje
     any slot is loaded or any body rendered. The tag names
     the schedule version (service/core/etags.py), so that an ``If-Match`` on a write can tell a
     stale copy whichever of the event's representations it came from.
+
+    A representation that depends on nothing but the event's row, the request's path, query and
+    host is ``replayable``: a worker may answer the same request again from memory while its copy
+    of the row is current (``ReplayMemo``, service/core/http.py). One that follows the clock is not.
     """
     query = sorted(request.query_params.multi_items())
     etag = version_etag(event.schedule_version, event.id, event.updated_at, request.url.path, query, *extra)
-    return Validators(etag=etag, last_modified=max(event.updated_at, event.schedule_modified_at))
+    return Validators(
+        etag=etag,
+        last_modified=max(event.updated_at, event.schedule_modified_at),
+        source=event_source(event) if replayable else None,
+    )
 
 
 def require_current(request: Request[Any, Any, Any], event: Event) -> None:

@@ -16,8 +16,10 @@ from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.config.app import AppConfig
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.plugins import InitPlugin
 
+from service.core.http import RenderCache, ReplayMemo, ReplayMiddleware
 from service.live import bus
 from service.live.backends import bus_backend
 from service.live.controllers import LiveController
@@ -45,6 +47,13 @@ class LivePlugin(InitPlugin):
         app_config.dependencies["event_versions"] = Provide(
             lambda: self.event_versions, use_cache=True, sync_to_thread=False
         )
+        render_cache = app_config.state.get("render_cache")
+        if isinstance(render_cache, RenderCache):
+            # Repeated reads answered from memory while this worker's event rows vouch for them:
+            # innermost of the app's middleware, so they are still logged, counted and limited.
+            replays = ReplayMemo(self.event_versions.vouches_for)
+            app_config.state["replays"] = replays
+            app_config.middleware.append(DefineMiddleware(ReplayMiddleware, memo=replays, render_cache=render_cache))
         return app_config
 
     def publish(self, messages: Iterable[Message]) -> None:

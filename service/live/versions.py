@@ -28,7 +28,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import cast
 
@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
-from service.events.deps import RememberedEvents
+from service.events.deps import SOURCE_COLUMNS, RememberedEvents
 from service.events.models import Event
 from service.live.backends import ReconnectingBackend
 from service.live.messages import Message, Resync, ScheduleChanged, decode
@@ -118,6 +118,15 @@ class EventVersions(RememberedEvents):
         # Clean and whole: reading its columns, or rendering from them, needs no statement.
         session.add(event)
         return event
+
+    def vouches_for(self, source: Hashable) -> bool:
+        """Whether the trusted row of the event ``source`` names still has ``source``'s values."""
+        known = self._by_slug.get(cast("tuple[str, ...]", source)[0])
+        return (
+            known is not None
+            and self._trusted(known)
+            and tuple(known.row[column] for column in SOURCE_COLUMNS) == source
+        )
 
     def start_reading(self) -> Reading:
         return Reading(self._generation, time.monotonic())

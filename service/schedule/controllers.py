@@ -95,7 +95,7 @@ class ScheduleController(Controller):
         at: AtParam = None,
     ) -> Response[Now]:
         instant = parse_datetime(at, "at") if at else utcnow().replace(second=0, microsecond=0)
-        validators = event_validators(event, request, instant.isoformat())
+        validators = event_validators(event, request, instant.isoformat(), replayable=False)  # the clock's
         return await validators.serve(request, lambda: schedule_service.now(event, instant))
 
     @get("/rooms", summary="Rooms of the event", description="In the organiser's order.", responses=READ)
