@@ -211,9 +211,11 @@ def run(args: argparse.Namespace) -> int:
             f"| {cpu_share(served[name])} | {verdict(rate / ceiling, goal)} |"
         )
         if item.coding == "identity":
-            rate = served[f"{item.name}-304"].result.requests_per_sec
+            not_modified = served[f"{item.name}-304"]
+            rate = not_modified.result.requests_per_sec
             summary.append(
-                f"| {item.name} | 304 | {rate:,.0f} | {rate / ceiling:.0%} | | {verdict(rate / ceiling, 0.85)} |"
+                f"| {item.name} | 304 | {rate:,.0f} | {rate / ceiling:.0%} | | {cpu_share(not_modified)} "
+                f"| {verdict(rate / ceiling, 0.85)} |"
             )
 
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
