@@ -7,7 +7,9 @@ servers one after the other, each one `plenary serve` worker.
      - checks: 200 with text/calendar and an ETag, 304 for If-None-Match, and a throwaway query
        parameter changes the ETag but not the body (bench/unique.lua relies on that),
      - the feed, one request at a time (median of --single-runs), and the server's CPU per
-       request meanwhile: the cold render,
+       request meanwhile: the cold render; the same for a client that accepts gzip (the body is
+       compressed on every request too); GET /health one at a time on the same server, the floor
+       of one request; and the growth of the cold CPU from one size to the next (linear: x10),
      - GET /health polled every 20 ms while one cold feed renders: does the render (icalendar, in
        a worker thread) keep the event loop answering?
      - GET /health with wrk: the ceiling,
@@ -20,10 +22,12 @@ servers one after the other, each one `plenary serve` worker.
        hits one at a time (median),
      - wrk: GET /health (this server's ceiling), If-None-Match (304), the feed (200, warm hits).
 
-Results: bench/out/feeds/results.md, with wrk outputs, CPU accounting, bodies and server logs.
+Results: bench/out/feeds/results.md (--out NAME: bench/out/NAME/), with wrk outputs, CPU accounting,
+bodies and server logs.
 
   python -m bench feeds                              # N = 100, 1000, 10000
   python -m bench feeds --sizes 100 --duration 3     # a quick one
+  python -m bench feeds --cold-only --single-runs 9  # only the cold renders, one at a time (no wrk)
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import datetime
 import os
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench import wrk
@@ -58,6 +63,41 @@ from bench.schedule import add_render_options, cache_rows, check_conditional, fu
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_render_options(parser, herd=32)
+    parser.add_argument("--out", default="feeds", help="the results' folder under bench/out (default feeds)")
+    parser.add_argument(
+        "--cold-only", action="store_true", help="only the cache-off requests one at a time: no wrk, no cache-on server"
+    )
+
+
+@dataclass(frozen=True)
+class Cold:
+    """One size's cold renders (cache off), each request alone, and the same server's floor."""
+
+    n: int
+    vevents: int
+    body_bytes: int
+    alone: list[float]
+    """Seconds per identity request, sorted."""
+    cpu: float
+    """Server CPU seconds per identity request."""
+    gzip_alone: list[float]
+    gzip_cpu: float
+    health: list[float]
+    """GET /health one at a time on the same server: what a request costs that renders nothing."""
+    health_slowest: float
+    polls: int
+
+
+def timed_alone(server: Server, path: str, runs: int, headers: dict[str, str]) -> tuple[list[float], float]:
+    """``runs`` requests one after another: their seconds, sorted, and the server's CPU per request."""
+    cpu_before = process_cpu(server.pid)
+    seconds = []
+    for _ in range(runs):
+        answer = fetch(server.url(path), headers)
+        if answer.status != 200:
+            raise BenchError(f"GET {path} with {headers} answered {answer.status}")
+        seconds.append(answer.seconds)
+    return sorted(seconds), (process_cpu(server.pid) - cpu_before) / CLOCK_TICKS / runs
 
 
 def health_during(server: Server, path: str) -> list[float]:
@@ -72,8 +112,8 @@ def health_during(server: Server, path: str) -> list[float]:
     return sorted(polls)
 
 
-def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[list[str], str]:
-    """The wrk rows and the single-request row for the event of ``n`` talks.
+def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[list[str], Cold, str]:
+    """The wrk rows (none with --cold-only), the cold figures and the cache-on cells for ``n`` talks.
 
     Both servers listen on ``port``: bodies hold absolute URLs, and the cache-on server's must equal
     the cache-off server's.
@@ -91,21 +131,25 @@ def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[li
         if not first.header("content-type").startswith("text/calendar"):
             raise BenchError(f"{path} is not text/calendar")
         vevents = sum(1 for line in body.splitlines() if line.startswith(b"BEGIN:VEVENT"))
-        cpu_before = process_cpu(server.pid)
-        cold_all = timings(args.single_runs, server.url(path))
-        cpu_per_cold = (process_cpu(server.pid) - cpu_before) / CLOCK_TICKS / args.single_runs
-        cold = median(cold_all)
-        say(f"  feed: {len(body)} bytes, {vevents} VEVENTs, ETag {etag}, {cold:.3f}s alone, {cpu_per_cold:.3f}s CPU")
+        identity = {"Accept-Encoding": "identity"}
+        health, _ = timed_alone(server, "/health", args.single_runs, identity)
+        alone, cpu = timed_alone(server, path, args.single_runs, identity)
+        gzip_alone, gzip_cpu = timed_alone(server, path, args.single_runs, {"Accept-Encoding": "gzip"})
+        say(f"  feed: {len(body)} bytes, {vevents} VEVENTs, ETag {etag}, {median(alone):.3f}s alone, {cpu:.3f}s CPU")
+        say(f"  with gzip: {median(gzip_alone):.3f}s alone, {gzip_cpu:.3f}s CPU; /health alone {median(health):.4f}s")
         polls = health_during(server, path + "?bench-probe=1")
         health_slowest = polls[-1] if polls else 0.0
         say(f"  /health during a render: {len(polls)} polls, slowest {health_slowest:.3f}s")
+        cold = Cold(n, vevents, len(body), alone, cpu, gzip_alone, gzip_cpu, health, health_slowest, len(polls))
+        if args.cold_only:
+            return [], cold, "| - | - |"
         measure = Load(server, out / f"wrk-{n}", args)
         health_nocache = measure("health-nocache", "/health")
         full_nocache = measure(
             "calendar-200-nocache",
             path,
             connections=args.full_connections,
-            seconds=full_duration(args, cold),
+            seconds=full_duration(args, median(alone)),
             options=["-s", str(BENCH / "unique.lua")],
         )
 
@@ -139,17 +183,25 @@ def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[li
         full_cache,
         not_modified,
     )
-    single = (
-        f"| {n} | {vevents} | {wrk.format_bytes(len(body))} | {ms(cold)} ({ms(cold_all[0])} to {ms(cold_all[-1])}) "
-        f"| {ms(cpu_per_cold)} | {ms(health_slowest)} ({len(polls)} polls) | {ms(herd_wall)} ({ms(herd_cpu)}) "
-        f"| {ms(warm)} |"
+    return rows, cold, f"| {ms(herd_wall)} ({ms(herd_cpu)}) | {ms(warm)} |"
+
+
+def cold_row(cold: Cold, smaller: Cold | None, cache_cells: str) -> str:
+    """One size's row: cold renders alone, their CPU, growth from the size before, the floor."""
+    growth = "-"
+    if smaller is not None:
+        growth = f"x{cold.cpu / smaller.cpu:.1f} (x{cold.n / smaller.n:.0f} talks)"
+    return (
+        f"| {cold.n} | {cold.vevents} | {wrk.format_bytes(cold.body_bytes)} "
+        f"| {ms(median(cold.alone))} ({ms(cold.alone[0])} to {ms(cold.alone[-1])}) | {ms(cold.cpu)} | {growth} "
+        f"| {ms(median(cold.gzip_alone))} ({ms(cold.gzip_cpu)}) | {median(cold.health) * 1000:.1f} ms "
+        f"| {ms(cold.health_slowest)} ({cold.polls} polls) {cache_cells}"
     )
-    return rows, single
 
 
 def run(args: argparse.Namespace) -> int:
     require_tools()
-    out = OUT / "feeds"
+    out = OUT / args.out
     out.mkdir(parents=True, exist_ok=True)
     revision = pin_revision(out, args.revision)
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -158,20 +210,25 @@ def run(args: argparse.Namespace) -> int:
         f"     wrk -t{args.threads} -d{args.duration}s --timeout {args.timeout} --latency, -c{args.connections}",
         f"     (feed, cache off: -c{args.full_connections}, at least {args.full_min_requests} requests,"
         f" at most {args.max_duration}s) -->",
-        wrk.header(),
     ]
+    if not args.cold_only:
+        lines.append(wrk.header())
     singles = [
-        f"| N | VEVENTs | body | cache off: one feed alone (median of {args.single_runs}, min to max) "
-        "| server CPU per cold feed | /health during a cold render (slowest poll) "
+        f"| N | VEVENTs | body | cache off: one feed alone, identity (median of {args.single_runs}, min to max) "
+        "| server CPU per cold feed | growth of that CPU from the size before "
+        "| cold feed alone with gzip (server CPU) | GET /health alone, same server (median) "
+        "| /health during a cold render (slowest poll) "
         f"| cache on: {args.herd} at once after start (last answered; server CPU) "
         f"| cache on: hit alone (median of {args.single_runs}) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     port = free_port()
+    smaller: Cold | None = None
     for n in args.sizes:
-        rows, single = one_size(n, args, out, port)
+        rows, cold, cache_cells = one_size(n, args, out, port)
         lines.extend(rows)
-        singles.append(single)
+        singles.append(cold_row(cold, smaller, cache_cells))
+        smaller = cold
         text = "\n".join([*lines, "", *singles]) + "\n"
         (out / "results.md").write_text(text)  # so far, in case a later size fails
     print(text, end="")
