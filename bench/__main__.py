@@ -30,6 +30,9 @@ COMMANDS = {
     "companion": "bench.companion",
     "live": "bench.live",
     "search": "bench.search",
+    "exports": "bench.exports",
+    "memory": "bench.memory",
+    "growth": "bench.growth",
 }
 """Command name: the module that implements it."""
 

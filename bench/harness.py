@@ -7,6 +7,7 @@
 - ``generate_event``: the synthetic event ``bench-N`` (bench/generate.py) written into a database.
 - ``pin_revision``: measure one commit's ``service/`` (``git archive``) instead of the working tree.
 - ``fetch`` and ``timings``: single requests, each on its own connection, timed end to end.
+- ``worker_pids``: the processes of a server that answer requests (all its workers, once started).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from bench.machine import CLOCK_TICKS, machine_cpu, process_cpu
+from bench.machine import CLOCK_TICKS, descendants, machine_cpu, process_cpu
 from bench.machine import say as say  # re-exported: every benchmark reports through it
 from bench.wrk import CpuUse, WrkParseError, WrkResult, parse_wrk
 
@@ -350,3 +351,29 @@ class Load:
             server_cpu=lambda: process_cpu(self.server.pid),
             options=options,
         )
+
+
+# --- worker processes ---------------------------------------------------------------------------------
+
+
+def worker_pids(server: Server, workers: int, timeout: float = 60) -> list[int]:
+    """The processes that answer requests: the server itself with one worker, else its spawned children.
+
+    With several, ``/ready`` answers as soon as the first is up: this waits until all are there.
+    """
+    if workers == 1:
+        return [server.pid]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        children = [pid for pid in descendants(server.pid)[1:] if b"spawn_main" in _cmdline(pid)]
+        if len(children) >= workers:
+            return sorted(children)
+        time.sleep(0.2)
+    raise BenchError(f"{workers} workers were asked for; after {timeout:.0f} s: {descendants(server.pid)[1:]}")
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
