@@ -8,6 +8,9 @@ after the other, each one `plenary serve` worker:
   1. cache off (PLENARY_RENDER_CACHE_MB=0): every request renders. Measured:
      - GET /health: the ceiling (the framework alone: no database, a tiny body),
      - the full schedule, one request at a time (median of --single-runs): the cold render cost,
+       with the server's CPU per request (less moved by other jobs than the wall time), and
+       GET /health the same way, one at a time: the cold render as a multiple of the framework's
+       own answer; the growth of the cold render from one N to the next ends the table,
      - wrk on the full schedule (200), every request with its own throwaway query parameter
        (bench/unique.lua), hence its own ETag: the service shares one render among concurrent
        requests for one ETag even with the cache off. --full-connections connections (default 2:
@@ -36,6 +39,7 @@ import argparse
 import datetime
 import os
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 from bench import wrk
@@ -58,7 +62,7 @@ from bench.harness import (
     sqlite_file,
     timings,
 )
-from bench.machine import say, wait_quiet
+from bench.machine import CLOCK_TICKS, process_cpu, say, wait_quiet
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -117,8 +121,15 @@ def herd(url: str, count: int) -> list[float]:
     return sorted(answer.seconds for answer in answers)
 
 
-def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[list[str], str]:
-    """The wrk rows and the single-request row for the event of ``n`` talks.
+def cold_renders(server: Server, path: str, runs: int) -> tuple[list[float], float]:
+    """``runs`` requests one at a time: their wall times (sorted), and the server's CPU seconds per request."""
+    before = process_cpu(server.pid)
+    times = timings(runs, server.url(path))
+    return times, (process_cpu(server.pid) - before) / CLOCK_TICKS / runs
+
+
+def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[list[str], str, float, float]:
+    """The wrk rows, the single-request row, and the cold render's wall time and CPU for ``n`` talks.
 
     Both servers listen on ``port``: bodies hold absolute URLs, and the cache-on server's must equal
     the cache-off server's.
@@ -133,9 +144,10 @@ def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[li
     with Server(url, out / f"server-{n}-nocache.log", settings={"PLENARY_RENDER_CACHE_MB": "0"}, port=port) as server:
         first_answer, etag = check_conditional(server, path, out, f"schedule-{n}.json")
         body = first_answer.body
-        cold_all = timings(args.single_runs, server.url(path))
+        cold_all, cold_cpu = cold_renders(server, path, args.single_runs)
         cold = median(cold_all)
-        say(f"  schedule: {len(body)} bytes, ETag {etag}, {cold:.3f}s alone without the cache")
+        health_alone = median(timings(args.single_runs, server.url("/health")))
+        say(f"  schedule: {len(body)} bytes, ETag {etag}, {cold:.3f}s alone without the cache ({cold_cpu:.3f}s CPU)")
         measure = Load(server, out / f"wrk-{n}", args)
         health_nocache = measure("health-nocache", "/health")
         full_nocache = measure(
@@ -173,9 +185,22 @@ def one_size(n: int, args: argparse.Namespace, out: Path, port: int) -> tuple[li
     )
     single = (
         f"| {n} | {wrk.format_bytes(len(body))} | {ms(cold)} ({ms(cold_all[0])} to {ms(cold_all[-1])}) "
+        f"| {ms(cold_cpu)} | {health_alone * 1000:.1f} ms | {cold / health_alone:,.0f} "
         f"| {ms(first.seconds)} | {ms(warm)} | {ms(herd_slowest)} |"
     )
-    return rows, single
+    return rows, single, cold, cold_cpu
+
+
+def growth(sizes: list[int], colds: list[tuple[float, float]]) -> list[str]:
+    """How the cold render grows from one size to the next (linear: as much as the talks)."""
+    lines = []
+    for (small, (wall, cpu)), (large, (wall_large, cpu_large)) in pairwise(zip(sizes, colds, strict=True)):
+        cpu_ratio = f"x{cpu_large / cpu:.1f}" if cpu else "n/a (under a clock tick)"
+        lines.append(
+            f"Cold render, {large} talks against {small}: x{wall_large / wall:.1f} wall, "
+            f"{cpu_ratio} server CPU (x{large / small:g} the talks)."
+        )
+    return lines
 
 
 def cache_rows(
@@ -221,18 +246,21 @@ def run(args: argparse.Namespace) -> int:
     ]
     singles = [
         f"| N | body | cache off: one request alone (median of {args.single_runs}, min to max) "
+        "| cache off: server CPU per request | cache off: GET /health alone (median) | cold ÷ /health "
         f"| cache on: first request (miss) | cache on: next requests (hits, median of {args.single_runs}) "
         f"| cache on: {args.herd} requests at once for a new body (slowest) |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     port = free_port()
     results = out / "results.md"
+    colds: list[tuple[float, float]] = []
     for n in args.sizes:
-        rows, single = one_size(n, args, out, port)
+        rows, single, cold, cold_cpu = one_size(n, args, out, port)
         lines.extend(rows)
         singles.append(single)
+        colds.append((cold, cold_cpu))
         results.write_text("\n".join([*lines, "", *singles]) + "\n")  # so far, in case a later size fails
-    text = "\n".join([*lines, "", *singles]) + "\n"
+    text = "\n".join([*lines, "", *singles, "", *growth(args.sizes, colds)]) + "\n"
     if (ended := revision()) != started:
         text += f"\nNote: the tree changed during the run: {started} at the start, {ended} at the end.\n"
     results.write_text(text)

@@ -17,7 +17,9 @@ without ``q``: one room (about 25 talks: the same code path as a selective searc
 (about a third of the event: as large as a search for common words). The "search SQL" column
 times the search subquery alone (``count(*)`` of the matching talk ids), without the schedule.
 "app CPU/req" is this process's CPU time (all threads, SQLite's work included, PostgreSQL's not)
-per request: less moved by other jobs on the machine than the wall times. Prints a Markdown table.
+per request: less moved by other jobs on the machine than the wall times; each p50 is also given
+as a multiple of ``/health``'s. It first waits (at most ``--quiet-wait`` seconds) for a nearly idle
+machine. Prints a Markdown table.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_asyn
 from sqlalchemy.pool import NullPool
 
 from bench.generate import FIRST_DAY, build_event, write_event
+from bench.machine import wait_quiet
 from service.app import create_app
 from service.db.config import attach_sqlite_pragmas
 from service.db.migrate import upgrade
@@ -152,6 +155,7 @@ async def measure_all(args: argparse.Namespace) -> None:
         log_level="warning",
     )
     rows = []
+    wait_quiet(args.quiet_wait)
     async with AsyncTestClient(app=create_app(settings)) as client:
         baselines = [
             ("/health", "baseline: the framework alone"),
@@ -168,11 +172,17 @@ async def measure_all(args: argparse.Namespace) -> None:
     backend = args.database_url.split(":", 1)[0]
     print(f"\n{backend}, event {slug}: search documents rebuilt in {rebuilt:.1f} s; index {size}")
     print(f"load average (1 min) {load_before:.2f} before, {os.getloadavg()[0]:.2f} after\n")
-    print("| request | what | entries | search SQL alone (median) | requests | p50 | p99 | app CPU/req |")
-    print("|---|---|---:|---|---:|---:|---:|---:|")
+    print(
+        "| request | what | entries | search SQL alone (median) | requests | p50 | p99 | p50 ÷ /health | app CPU/req |"
+    )
+    print("|---|---|---:|---|---:|---:|---:|---:|---:|")
+    health_p50 = percentile(rows[0][4], 0.5)
     for name, what, entries, sql_cell, times, cpu in rows:
         p50, p99 = percentile(times, 0.5), percentile(times, 0.99)
-        print(f"| {name} | {what} | {entries:,} | {sql_cell} | {len(times)} | {ms(p50)} | {ms(p99)} | {ms(cpu)} |")
+        print(
+            f"| {name} | {what} | {entries:,} | {sql_cell} | {len(times)} | {ms(p50)} | {ms(p99)} "
+            f"| {p50 / health_p50:,.0f} | {ms(cpu)} |"
+        )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -183,6 +193,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="time per kind once at least (default 20)")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests first (default 3)")
     parser.add_argument("--sql-runs", type=int, default=20, help="runs of the search SQL alone (default 20)")
+    parser.add_argument(
+        "--quiet-wait",
+        type=int,
+        default=300,
+        help="seconds to wait for an idle machine (default 300; 0: none)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:

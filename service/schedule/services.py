@@ -96,60 +96,89 @@ def _minutes(slot: Slot) -> int:
     return int(slot.duration.total_seconds() // 60)
 
 
+_MINUTE = datetime.timedelta(minutes=1)
+_NO_LINKS = TalkLinks()
+"""Most talks have no links: they share one (Structs are encoded, never changed)."""
+
+
 class EntryBuilder:
-    """Turns slots into schedule entries for one event, sharing the room and track objects."""
+    """Turns slots into schedule entries for one event, sharing the room, track and links objects.
+
+    Many slots start and end at the same instants (every room changes talks on the hour), so
+    each instant is converted to local time, and its schedule day found, once.
+    """
 
     def __init__(self, event: Event) -> None:
         self.tz = zone(event.timezone)
         self.day_change = event.day_change
-        self.rooms: dict[uuid.UUID, RoomOut] = {}
-        self.tracks: dict[uuid.UUID, TrackOut] = {}
+        # Rooms and tracks by slug (unique in the event): a str hashes in C, a uuid.UUID in Python.
+        self.rooms: dict[str, RoomOut] = {}
+        self.tracks: dict[str, TrackOut] = {}
+        self.starts: dict[datetime.datetime, tuple[datetime.datetime, datetime.date]] = {}
+        self.ends: dict[datetime.datetime, datetime.datetime] = {}
 
     def _room(self, row: SlotRow) -> RoomOut | None:
         room_id, slug, name, position = row.room_id, row.room_slug, row.room_name, row.room_position
         if room_id is None or slug is None or name is None or position is None:
             return None
-        room = self.rooms.get(room_id)
+        room = self.rooms.get(slug)
         if room is None:
-            room = self.rooms[room_id] = RoomOut(id=room_id, slug=slug, name=name, position=position)
+            room = self.rooms[slug] = RoomOut(id=room_id, slug=slug, name=name, position=position)
         return room
 
     def _track(self, row: SlotRow) -> TrackOut | None:
         track_id, slug, name, color = row.track_id, row.track_slug, row.track_name, row.track_color
         if track_id is None or slug is None or name is None or color is None:
             return None
-        track = self.tracks.get(track_id)
+        track = self.tracks.get(slug)
         if track is None:
-            track = self.tracks[track_id] = TrackOut(id=track_id, slug=slug, name=name, color=color)
+            track = self.tracks[slug] = TrackOut(id=track_id, slug=slug, name=name, color=color)
         return track
 
+    def _start(self, instant: datetime.datetime) -> tuple[datetime.datetime, datetime.date]:
+        local = instant.astimezone(self.tz)
+        found = self.starts[instant] = (local, schedule_day(local, self.tz, self.day_change))
+        return found
+
+    def _end(self, instant: datetime.datetime) -> datetime.datetime:
+        local = self.ends[instant] = instant.astimezone(self.tz)
+        return local
+
     def build(self, rows: Sequence[SlotRow], speakers_of: SpeakersByTalk) -> list[ScheduleEntry]:
-        tz, day_change = self.tz, self.day_change
+        starts, ends, rooms, tracks = self.starts, self.ends, self.rooms, self.tracks
+        no_speakers: list[SpeakerRef] = []
         entries = []
-        for row in rows:
-            start = row.start_at.astimezone(tz)
-            entries.append(
-                ScheduleEntry(
-                    id=row.id,
-                    talk_id=row.talk_id,
-                    title=row.title,
-                    subtitle=row.subtitle,
-                    abstract=row.abstract,
-                    kind=row.kind,
-                    language=row.language,
-                    day=schedule_day(start, tz, day_change),
-                    start=start,
-                    end=row.end_at.astimezone(tz),
-                    duration_minutes=int((row.end_at - row.start_at).total_seconds() // 60),
-                    status=row.status,
-                    room=self._room(row),
-                    track=self._track(row),
-                    speakers=speakers_of.get(row.talk_id, []),
-                    links=TalkLinks(
+        with queries.collecting_later():
+            for row in rows:
+                start, day = starts.get(row.start_at) or self._start(row.start_at)
+                room_slug, track_slug = row.room_slug, row.track_slug
+                room = None if room_slug is None else rooms.get(room_slug) or self._room(row)
+                track = None if track_slug is None else tracks.get(track_slug) or self._track(row)
+                links = _NO_LINKS
+                if row.url or row.recording_url or row.slides_url:
+                    links = TalkLinks(
                         url=row.url or None, recording=row.recording_url or None, slides=row.slides_url or None
-                    ),
+                    )
+                entries.append(
+                    ScheduleEntry(
+                        row.id,
+                        row.talk_id,
+                        row.title,
+                        row.subtitle,
+                        row.abstract,
+                        row.kind,
+                        row.language,
+                        day,
+                        start,
+                        ends.get(row.end_at) or self._end(row.end_at),
+                        (row.end_at - row.start_at) // _MINUTE,
+                        row.status,
+                        room,
+                        track,
+                        speakers_of.get(row.talk_id, no_speakers),
+                        links,
+                    )
                 )
-            )
         return entries
 
 
@@ -180,14 +209,11 @@ class ScheduleService(SQLAlchemyAsyncRepositoryService[Slot]):
     async def fetch_filtered(self, event: Event, wanted: ScheduleFilter) -> tuple[list[SlotRow], SpeakersByTalk]:
         """The slots a filter selects (``q`` included), with speakers; 400 for values naming nothing."""
         resolved = await self._resolve(event, wanted)
-        statement = queries.filtered_rows(event.id, **resolved)  # type: ignore[arg-type]
         if wanted.q is not None:
             # Every word of q, as a word prefix, anywhere in the talk's search document; the
             # schedule keeps its time order (see service.schedule.search for the ranked order).
-            session = self.repository.session
-            statement = statement.where(
-                Slot.talk_id.in_(search.matching_talks(search.dialect_of(session), event.id, wanted.q))
-            )
+            resolved["talks"] = search.matching_talks(search.dialect_of(self.repository.session), event.id, wanted.q)
+        statement = queries.filtered_rows(event.id, **resolved)  # type: ignore[arg-type]
         return await self.fetch(event, statement)
 
     async def entries_for_slots(self, event: Event, slot_ids: Sequence[uuid.UUID]) -> list[ScheduleEntry]:
