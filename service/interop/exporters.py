@@ -11,7 +11,8 @@ the bytes with Content-Type and ETag/304 (``event_validators(...).serve``).
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -48,7 +49,9 @@ class Exporter:
 
 def _from_document(render: Callable[[ScheduleDocument], bytes]) -> Callable[[ExportSource], Awaitable[bytes]]:
     async def load_and_render(source: ExportSource) -> bytes:
-        return render(await export_document(source.session, source.event))
+        document = await export_document(source.session, source.event)
+        with queries.collecting_later():  # a large document's objects all live on until it is written
+            return render(document)
 
     return load_and_render
 
@@ -71,28 +74,45 @@ async def export_document(session: AsyncSession, event: Event) -> ScheduleDocume
     """Every slot, cancelled ones included (marked), with GUID = the slot's id, so it round-trips."""
     rows, speakers_of = await ScheduleService(session=session).fetch(event, queries.schedule_rows(event.id))
     rooms = (await session.scalars(select(Room.name).where(Room.event_id == event.id).order_by(Room.position))).all()
-    tracks = (await session.execute(select(Track.name, Track.color).where(Track.event_id == event.id))).all()
+    tracks = (await session.execute(select(Track.name, Track.color).where(Track.event_id == event.id))).tuples().all()
+    with queries.collecting_later():  # a large document's objects all live on until it is written
+        return schedule_document(event, rows, speakers_of, rooms, tracks)
+
+
+def schedule_document(
+    event: Event,
+    rows: Sequence[queries.SlotRow],
+    speakers_of: queries.SpeakersByTalk,
+    rooms: Sequence[str],
+    tracks: Sequence[tuple[str, str]],
+) -> ScheduleDocument:
+    """The document of ``export_document`` from what it read: one pass over the rows."""
+    # A talk's people once per talk, however many slots it has.
+    persons_of: dict[uuid.UUID, tuple[DocPerson, ...]] = {
+        talk_id: tuple([DocPerson(name=s.name, guid=str(s.id), role=s.role.value) for s in speakers])
+        for talk_id, speakers in speakers_of.items()
+    }
     talks = tuple(
-        DocTalk(
-            guid=row.guid or str(row.id),
-            title=row.title,
-            start=row.start_at,
-            duration=row.end_at - row.start_at,
-            room=row.room_name or "",
-            subtitle=row.subtitle,
-            abstract=row.abstract,
-            kind=row.kind.value,
-            language=row.language,
-            track=row.track_name,
-            persons=tuple(
-                DocPerson(name=s.name, guid=str(s.id), role=s.role.value) for s in speakers_of.get(row.talk_id, [])
-            ),
-            links=tuple(DocLink(title=label, url=url) for label, url in (("Slides", row.slides_url),) if url),
-            url=row.url,
-            recording_url=row.recording_url,
-            cancelled=row.status == SlotStatus.CANCELLED,
-        )
-        for row in rows
+        [
+            DocTalk(
+                guid=row.guid or str(row.id),
+                title=row.title,
+                start=row.start_at,
+                duration=row.end_at - row.start_at,
+                room=row.room_name or "",
+                subtitle=row.subtitle,
+                abstract=row.abstract,
+                kind=row.kind.value,
+                language=row.language,
+                track=row.track_name,
+                persons=persons_of.get(row.talk_id, ()),
+                links=(DocLink(title="Slides", url=row.slides_url),) if row.slides_url else (),
+                url=row.url,
+                recording_url=row.recording_url,
+                cancelled=row.status == SlotStatus.CANCELLED,
+            )
+            for row in rows
+        ]
     )
     return ScheduleDocument(
         title=event.title,

@@ -27,6 +27,7 @@ to fit:
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from zoneinfo import ZoneInfo
 
@@ -76,15 +77,19 @@ def render(doc: ScheduleDocument) -> bytes:
     slugs = _event_slugs(talks, ids, acronym)
     dates, day_of = export_days(doc, tz)
     room_names = export_rooms(doc)
-    grid: dict[datetime.date, dict[str, list[Event]]] = {date: {room: [] for room in room_names} for date in dates}
-    for index in sorted(range(len(talks)), key=lambda index: (talks[index].start, index)):
-        talk = talks[index]
-        grid[day_of[index]][talk.room].append(_event(talk, guids[index], ids[index], slugs[index], tz))
+    # Each (day, room)'s talks by start, in the document's order for equal starts.
+    cells: dict[tuple[datetime.date, str], list[int]] = {}
+    for index in sorted(range(len(talks)), key=lambda index: talks[index].start):
+        cells.setdefault((day_of[index], talks[index].room), []).append(index)
 
     days = []
     for number, date in enumerate(dates, start=1):
         day_start, day_end = day_bounds(date, tz, doc.day_change)
-        rooms = {room: msgspec.Raw(ENCODER.encode(events)) for room, events in grid[date].items()}
+        rooms = {}
+        for room in room_names:
+            # Encoded cell by cell, so that the Structs of one room are all that is alive at once.
+            events = [_event(talks[i], guids[i], ids[i], slugs[i], tz) for i in cells.get((date, room), ())]
+            rooms[room] = msgspec.Raw(ENCODER.encode(events))
         days.append(Day(index=number, date=date, day_start=day_start, day_end=day_end, rooms=rooms))
 
     conference = Conference(
@@ -110,7 +115,7 @@ def _event(talk: DocTalk, guid: str, event_id: int, slug: str, tz: ZoneInfo) -> 
         id=event_id,
         logo=None,
         date=local,
-        start=f"{local:%H:%M}",
+        start=f"{local.hour:02d}:{local.minute:02d}",
         duration=_hh_mm(talk.duration),
         room=talk.room,
         slug=slug,
@@ -145,6 +150,7 @@ def _person(person: DocPerson) -> Person:
     )
 
 
+@functools.lru_cache(maxsize=256)  # a schedule has a handful of lengths: each is formatted once
 def _hh_mm(duration: datetime.timedelta) -> str:
     """Rounded to the minute: the schema's duration has no seconds."""
     minutes = max(0, round(duration.total_seconds() / 60))

@@ -18,17 +18,21 @@ made to fit:
 - Only ``http(s)`` URLs are written where the XSD asks for them (talk ``<url>``, recording,
   conference ``<url>``); the day change has no place in the XSD and is not written. Characters
   XML 1.0 cannot carry (control characters, lone surrogates) are dropped.
+
+The file is written as text, not built as an lxml tree: building some sixteen elements per talk
+was most of a cold export's CPU. The text is the bytes lxml's ``tostring(..., pretty_print=True)``
+wrote for that tree (two spaces per level, ``<tag/>`` when empty, libxml2's escapes), so the
+format did not change; ``tests/unit/interop/test_frab_xml_writer.py`` holds the writer to lxml's
+serialisation.
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Iterable
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from lxml import etree  # type: ignore[import-untyped]  # lxml ships no type hints; lxml-stubs is not a dependency
 
 from service.core.time import UnknownTimeZoneError, day_bounds, zone
 from service.interop.common import (
@@ -45,14 +49,15 @@ from service.interop.common import (
     timeslot,
     type_text,
 )
-from service.interop.model import DocTalk, ScheduleDocument, ScheduleFormatError
-
-_Element = Any
-"""An lxml element (lxml has no type hints)."""
+from service.interop.model import DocPerson, DocTalk, ScheduleDocument, ScheduleFormatError
 
 _SECOND = datetime.timedelta(seconds=1)
 _SLUG = re.compile(r"[a-z0-9_]{4,}-[a-z0-9\-_]{4,}")
-_UNSAFE_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_UNSAFE = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
+_UNSAFE_CHARS = re.compile(f"[{_UNSAFE}]")
+_TEXT_WORK = re.compile(f"[&<>\r{_UNSAFE}]")
+"""What text needs changed before it is written: a character to escape or to drop."""
+_ATTRIBUTE_WORK = re.compile(f'[&<>"\t\n\r{_UNSAFE}]')
 _HTTP = re.compile(r"https?://\S+")
 
 
@@ -63,68 +68,86 @@ def render(doc: ScheduleDocument) -> bytes:
         tz = zone(zone_name)
     except UnknownTimeZoneError as exc:
         raise ScheduleFormatError("timezone", str(exc)) from exc
+    talks = doc.talks
     acronym = schema_acronym(doc.acronym)
-    guids = export_guids(doc.talks)
-    ids = export_ids(doc.talks, guids)
-    slugs = _event_slugs(doc.talks, ids, acronym)
+    guids = export_guids(talks)
+    ids = export_ids(talks, guids)
+    slugs = _event_slugs(talks, ids, acronym)
     day_dates, day_of = export_days(doc, tz)
     rooms = export_rooms(doc)
 
-    root = etree.Element("schedule")
-    etree.SubElement(root, "generator", {"name": "plenary"})
-    _sub(root, "version", doc.version)
-    _conference(root, doc, acronym, zone_name, tz, len(day_dates))
+    # Each (day, room)'s talks by start, in the document's order for equal starts.
+    cells: dict[tuple[datetime.date, str], list[int]] = {}
+    for index in sorted(range(len(talks)), key=lambda i: talks[i].start.timestamp()):
+        cells.setdefault((day_of[index], talks[index].room), []).append(index)
+
+    out = ["<?xml version='1.0' encoding='UTF-8'?>\n<schedule>\n", '  <generator name="plenary"/>\n']
+    out.append(_leaf("  ", "version", doc.version))
+    _conference(out, doc, acronym, zone_name, tz, len(day_dates))
     for number, day_date in enumerate(day_dates, start=1):
         begin, end = day_bounds(day_date, tz, doc.day_change)
-        day = _sub(
-            root,
-            "day",
-            index=str(number),
-            date=day_date.isoformat(),
-            start=begin.isoformat(),
-            end=(end - _SECOND).isoformat(),
-        )
-        talks_today = sorted(
-            (i for i, talk_day in enumerate(day_of) if talk_day == day_date),
-            key=lambda i: doc.talks[i].start.timestamp(),
-        )
+        last = (end - _SECOND).isoformat()
+        day = f'  <day index="{number}" date="{day_date.isoformat()}" start="{begin.isoformat()}" end="{last}"'
+        if not rooms:
+            out.append(f"{day}/>\n")
+            continue
+        out.append(f"{day}>\n")
         for room in rooms:
-            room_element = _sub(day, "room", name=room)
-            for index in (i for i in talks_today if doc.talks[i].room == room):
-                _event(room_element, doc.talks[index], tz, ids[index], guids[index], slugs[index])
-    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+            indices = cells.get((day_date, room))
+            if not indices:
+                out.append(f'    <room name="{_attribute(room)}"/>\n')
+                continue
+            out.append(f'    <room name="{_attribute(room)}">\n')
+            out.extend(_event(talks[i], tz, ids[i], guids[i], slugs[i]) for i in indices)
+            out.append("    </room>\n")
+        out.append("  </day>\n")
+    out.append("</schedule>\n")
+    return "".join(out).encode()
 
 
-def _clean(text: str) -> str:
-    """Remove characters XML 1.0 cannot carry (control characters, lone surrogates)."""
-    return _UNSAFE_CHARS.sub("", text)
+def _text(value: str) -> str:
+    """``value`` as element text: without the characters XML 1.0 cannot carry (control characters,
+    lone surrogates), escaped as libxml2 escapes text."""
+    if _TEXT_WORK.search(value) is None:
+        return value
+    value = _UNSAFE_CHARS.sub("", value)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
 
 
-def _sub(parent: _Element, tag: str, text: str = "", **attributes: str) -> _Element:
-    element = etree.SubElement(parent, tag, {key: _clean(value) for key, value in attributes.items()})
-    if text:
-        element.text = _clean(text)
-    return element
+def _attribute(value: str) -> str:
+    """``value`` as a double-quoted attribute value, cleaned and escaped as libxml2 does."""
+    if _ATTRIBUTE_WORK.search(value) is None:
+        return value
+    value = _UNSAFE_CHARS.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return value.replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;").replace("\t", "&#9;")
 
 
-def _conference(root: _Element, doc: ScheduleDocument, acronym: str, zone_name: str, tz: ZoneInfo, days: int) -> None:
-    conference = _sub(root, "conference")
-    _sub(conference, "acronym", acronym)
-    _sub(conference, "title", doc.title)
-    _sub(conference, "start", doc.start_date.isoformat())
-    _sub(conference, "end", doc.end_date.isoformat())
-    _sub(conference, "days", str(days))
-    _sub(conference, "timeslot_duration", timeslot(doc.talks, tz))
+def _leaf(indent: str, tag: str, text: str, attributes: str = "") -> str:
+    """An element without children on a line of its own; ``<tag/>`` for no text (text that is
+    all dropped characters still makes ``<tag></tag>``, as lxml writes an empty text node)."""
+    if not text:
+        return f"{indent}<{tag}{attributes}/>\n"
+    return f"{indent}<{tag}{attributes}>{_text(text)}</{tag}>\n"
+
+
+def _conference(out: list[str], doc: ScheduleDocument, acronym: str, zone_name: str, tz: ZoneInfo, days: int) -> None:
+    out.append("  <conference>\n")
+    out.append(_leaf("    ", "acronym", acronym))
+    out.append(_leaf("    ", "title", doc.title))
+    out.append(f"    <start>{doc.start_date.isoformat()}</start>\n    <end>{doc.end_date.isoformat()}</end>\n")
+    out.append(f"    <days>{days}</days>\n    <timeslot_duration>{timeslot(doc.talks, tz)}</timeslot_duration>\n")
     if _HTTP.fullmatch(doc.url):
-        _sub(conference, "url", doc.url)
-    _sub(conference, "time_zone_name", zone_name)
+        out.append(_leaf("    ", "url", doc.url))
+    out.append(_leaf("    ", "time_zone_name", zone_name))
     for track in doc.tracks:
-        attributes = {"name": track.name}
+        attributes = f' name="{_attribute(track.name)}"'
         if hex_color(track.color):
-            attributes["color"] = track.color
-        _sub(conference, "track", track.name, **attributes)
+            attributes += f' color="{_attribute(track.color)}"'
+        out.append(_leaf("    ", "track", track.name, attributes))
+    out.append("  </conference>\n")
 
 
+@functools.lru_cache(maxsize=256)  # a schedule has a handful of lengths: each is formatted once
 def _hh_mm(value: datetime.timedelta) -> str:
     seconds = max(int(value.total_seconds()), 0)
     hours, rest = divmod(seconds, 3600)
@@ -150,37 +173,56 @@ def _event_slugs(talks: Iterable[DocTalk], ids: list[int], acronym: str) -> list
     return slugs
 
 
-def _event(room: _Element, talk: DocTalk, tz: ZoneInfo, event_id: int, guid: str, slug: str) -> None:
+def _event(talk: DocTalk, tz: ZoneInfo, event_id: int, guid: str, slug: str) -> str:
+    """One ``<event>`` at its depth in a room. ``guid`` (a canonical UUID), ``event_id`` and the
+    times are written as they are: they hold nothing to escape."""
     local = talk.start.astimezone(tz)
-    event = _sub(room, "event", guid=guid, id=str(event_id))
-    _sub(event, "date", local.isoformat())
-    _sub(event, "start", local.strftime("%H:%M:%S" if local.second else "%H:%M"))
-    _sub(event, "duration", _hh_mm(talk.duration))
-    _sub(event, "room", talk.room)
-    _sub(event, "slug", slug)
+    clock = f"{local.hour:02d}:{local.minute:02d}" + (f":{local.second:02d}" if local.second else "")
+    parts = [
+        f'      <event guid="{guid}" id="{event_id}">\n'
+        f"        <date>{local.isoformat()}</date>\n"
+        f"        <start>{clock}</start>\n"
+        f"        <duration>{_hh_mm(talk.duration)}</duration>\n",
+        _leaf("        ", "room", talk.room),
+        f"        <slug>{_text(slug)}</slug>\n",
+    ]
     if _HTTP.fullmatch(talk.url):
-        _sub(event, "url", talk.url)
-    _sub(event, "title", export_title(talk))
-    _sub(event, "subtitle", talk.subtitle)
-    _sub(event, "track", talk.track or "")
-    _sub(event, "type", type_text(talk))
-    _sub(event, "language", talk.language)
-    _sub(event, "abstract", talk.abstract)
+        parts.append(f"        <url>{_text(talk.url)}</url>\n")
+    parts += (
+        _leaf("        ", "title", export_title(talk)),
+        _leaf("        ", "subtitle", talk.subtitle),
+        _leaf("        ", "track", talk.track or ""),
+        _leaf("        ", "type", type_text(talk)),
+        _leaf("        ", "language", talk.language),
+        _leaf("        ", "abstract", talk.abstract),
+    )
     if talk.description:
-        _sub(event, "description", talk.description)
+        parts.append(_leaf("        ", "description", talk.description))
     if _HTTP.fullmatch(talk.recording_url):
-        recording = _sub(event, "recording")
-        _sub(recording, "license")
-        _sub(recording, "optout", "false")
-        _sub(recording, "url", talk.recording_url)
-    persons = _sub(event, "persons")
-    for person in talk.persons:
-        attributes: dict[str, str] = {}
-        if person.guid and person.guid.isascii() and person.guid.isdigit():
-            attributes["id"] = person.guid
-        elif person.guid and is_uuid(person.guid):
-            attributes["guid"] = canonical_guid(person.guid)
-        _sub(persons, "person", person.name, **attributes)
-    links = _sub(event, "links")
-    for link in talk.links:
-        _sub(links, "link", link.title, href=link.url)
+        parts.append(
+            "        <recording>\n          <license/>\n          <optout>false</optout>\n"
+            f"          <url>{_text(talk.recording_url)}</url>\n        </recording>\n"
+        )
+    if talk.persons:
+        parts.append("        <persons>\n")
+        parts += (_leaf("          ", "person", person.name, _person_attributes(person)) for person in talk.persons)
+        parts.append("        </persons>\n")
+    else:
+        parts.append("        <persons/>\n")
+    if talk.links:
+        parts.append("        <links>\n")
+        parts += (_leaf("          ", "link", link.title, f' href="{_attribute(link.url)}"') for link in talk.links)
+        parts.append("        </links>\n")
+    else:
+        parts.append("        <links/>\n")
+    parts.append("      </event>\n")
+    return "".join(parts)
+
+
+def _person_attributes(person: DocPerson) -> str:
+    """``id`` for a numeric person id, ``guid`` (canonical) for a UUID, else nothing."""
+    if person.guid and person.guid.isascii() and person.guid.isdigit():
+        return f' id="{person.guid}"'
+    if person.guid and is_uuid(person.guid):
+        return f' guid="{_attribute(canonical_guid(person.guid))}"'
+    return ""
