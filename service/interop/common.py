@@ -61,6 +61,8 @@ _DURATION = re.compile(r"(\d{1,3}):([0-5]\d)(?::([0-5]\d))?")
 _SANE_DAYS = 366
 """The longest span of days an export writes in full."""
 _HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+"""A UUID as ``str(uuid.UUID(...))`` writes it, which needs no parsing to be known as one."""
 _ACRONYM = re.compile(r"[a-z0-9_-][a-z0-9_]{3,}(-2[0-9]{3}-[a-z]+)?")
 """The JSON schema's acronym pattern; whatever fits it fits the XSD's ``[a-z0-9_-]{4,}`` too."""
 
@@ -145,6 +147,8 @@ def offset_text(offset: datetime.timedelta) -> str:
 
 def canonical_guid(text: str) -> str:
     """Lower-case UUID text when ``text`` is a UUID, else ``text`` as given (person ids)."""
+    if _CANONICAL_UUID.fullmatch(text):
+        return text  # already what str(UUID(text)) gives: most files' GUIDs, and every export's
     try:
         return str(uuid.UUID(text))
     except ValueError:
@@ -152,6 +156,8 @@ def canonical_guid(text: str) -> str:
 
 
 def is_uuid(text: str) -> bool:
+    if _CANONICAL_UUID.fullmatch(text):
+        return True
     try:
         uuid.UUID(text)
     except ValueError:

@@ -34,10 +34,10 @@ import logging
 import re
 import unicodedata
 import uuid
-from typing import Literal, NamedTuple
+from typing import Literal, NamedTuple, cast
 
 import msgspec
-from sqlalchemy import inspect, select
+from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -45,6 +45,7 @@ from service.core.errors import InvalidFieldError
 from service.core.time import schedule_day, zone
 from service.events.models import Event
 from service.interop.model import DocTalk, ImportWarning, ScheduleDocument
+from service.schedule.editing.writer import NewTalk
 from service.schedule.inputs import SpeakerPart
 from service.schedule.models import Room, Slot, SlotStatus, SpeakerRole, Talk, TalkKind, TalkSpeaker, Track
 from service.speakers.editing import SpeakerEditor
@@ -55,6 +56,8 @@ Vanished = Literal["cancel", "delete"]
 ONE_DAY = datetime.timedelta(days=1)
 ASSUMED_ZONE = re.compile(r"Etc/(?:UTC|GMT(?:[+-]\d{1,2})?)")
 """The fixed-offset zones a parser assumes for a file that gives UTC offsets and no zone name."""
+_LOAD_CHUNK = 1000
+"""Talks whose slots are loaded per query, within every database's limit of bound parameters."""
 
 
 def log_import(event_slug: str, report: ImportReport) -> None:
@@ -93,9 +96,9 @@ class ImportReport(msgspec.Struct, kw_only=True):
     warnings: list[ImportWarning]
 
 
-def slot_key(slot: Slot) -> str:
+def slot_key(guid: str | None, slot_id: uuid.UUID) -> str:
     """How an import finds a slot again: the GUID it came with, or the id exports wrote for it."""
-    return slot.guid or str(slot.id)
+    return guid or str(slot_id)
 
 
 def slugify(name: str, taken: set[str]) -> str:
@@ -106,6 +109,16 @@ def slugify(name: str, taken: set[str]) -> str:
         slug, n = f"{base}-{n}", n + 1
     taken.add(slug)
     return slug
+
+
+class StoredSlot(NamedTuple):
+    """A slot of the event as the import compares it with the file: ids, and what the verbs compare."""
+
+    slot_id: uuid.UUID
+    talk_id: uuid.UUID
+    status: SlotStatus
+    state: tuple[object, ...]
+    """What ``_wanted`` gives for a file's talk that matches it."""
 
 
 class ScheduleImporter:
@@ -123,10 +136,17 @@ class ScheduleImporter:
         *,
         timezone: str | None = None,
         zone_option: str = "?timezone=ZONE",
+        log_as_rows: bool = False,
     ) -> ImportReport:
         """Apply ``doc``; an event not yet in the session is created from it (see ``fill_event``).
 
-        ``timezone`` is the zone the import was given, ``zone_option`` how its caller gives one.
+        ``timezone`` is the zone the import was given, ``zone_option`` how its caller gives one;
+        ``log_as_rows`` is ``add_talks``'s (the caller knows that no webhook hears of the event).
+
+        The slots the file names are first compared with what is stored, as plain rows: a talk
+        whose every slot is as the file says is left alone, so a re-import loads no ORM object for
+        it. New talks go in with one batch verb (``add_talks``); the others, and vanished slots
+        that change, are loaded and changed one by one with the organiser's verbs, in file order.
         """
         filled = fill_event(self.event, doc, timezone=timezone, zone_option=zone_option)
         if inspect(self.event).transient:
@@ -139,22 +159,34 @@ class ScheduleImporter:
         rooms, rooms_created = await self._rooms(doc)
         tracks = await self._tracks(doc)
         speakers, speakers_created = await self._speakers(doc)
-        existing = await self._existing()
+        stored = await self._stored()
         counts = {"created": 0, "updated": 0, "unchanged": 0, "cancelled": 0, "deleted": 0}
-        seen: set[str] = set()
+        new: list[NewTalk] = []
+        matched: list[tuple[DocTalk, StoredSlot]] = []
+        differing: set[uuid.UUID] = set()
         for item in doc.talks:
-            seen.add(item.guid)
-            slot = existing.get(item.guid)
-            if slot is None:
-                self._create(item, rooms, tracks, speakers)
-                counts["created"] += 1
-            elif await self._update(slot, item, rooms, tracks, speakers):
+            found = stored.pop(item.guid, None)
+            if found is None:
+                new.append(self._new_talk(item, rooms, tracks, speakers))
+            else:
+                matched.append((item, found))
+                if found.state != self._wanted(item, rooms, tracks, speakers):
+                    differing.add(found.talk_id)
+        # Every slot of a talk that changes goes through the verbs, in file order, so two slots of
+        # one talk that disagree change it as often as they would one by one.
+        changing = [(item, found) for item, found in matched if found.talk_id in differing]
+        vanishing = [slot for slot in stored.values() if vanished == "delete" or slot.status != SlotStatus.CANCELLED]
+        await self.editor.add_talks(new, log_as_rows=log_as_rows)
+        counts["created"] = len(new)
+        counts["unchanged"] = len(matched) - len(changing)
+        slots = await self._load({found.talk_id for found in [*(found for _, found in changing), *vanishing]})
+        for item, found in changing:
+            if await self._update(slots[found.slot_id], item, rooms, tracks, speakers):
                 counts["updated"] += 1
             else:
                 counts["unchanged"] += 1
-        for key, slot in existing.items():
-            if key in seen:
-                continue
+        for found in vanishing:
+            slot = slots[found.slot_id]
             if vanished == "delete":
                 await self.editor.remove_slot(slot.talk, slot)
                 counts["deleted"] += 1
@@ -212,34 +244,86 @@ class ScheduleImporter:
                 tracks[name] = self.editor.add_track(slugify(name, taken), name, colour)
         return tracks
 
-    async def _speakers(self, doc: ScheduleDocument) -> tuple[dict[str, Speaker], int]:
-        known = await self.session.scalars(
-            select(Speaker)
+    async def _speakers(self, doc: ScheduleDocument) -> tuple[dict[str, uuid.UUID], int]:
+        """The event's speakers by name (ids only: a talk's speakers are given by id), new ones added."""
+        known = await self.session.execute(
+            select(Speaker.id, Speaker.name)
             .join(TalkSpeaker, TalkSpeaker.speaker_id == Speaker.id)
             .join(Talk, Talk.id == TalkSpeaker.talk_id)
             .where(Talk.event_id == self.event.id)
         )
-        speakers = {speaker.name: speaker for speaker in known.unique()}
-        created = 0
+        speakers: dict[str, uuid.UUID] = {}
+        linked: set[uuid.UUID] = set()
+        for speaker_id, name in known:  # a speaker of several talks comes once per talk: count the first
+            if speaker_id not in linked:
+                linked.add(speaker_id)
+                speakers[name] = speaker_id
+        new: list[dict[str, object]] = []
         for talk in doc.talks:
             for person in talk.persons:
                 if person.name not in speakers:
-                    speakers[person.name] = self.editor.add_speaker(person.name, person.biography)
-                    created += 1
-        return speakers, created
+                    speakers[person.name] = speaker_id = uuid.uuid4()
+                    new.append({"id": speaker_id, "name": person.name, "bio": person.biography, "links": []})
+        if new:
+            # The rows SpeakerEditor.add_speaker would add, as one multi-row INSERT.
+            await self.session.execute(insert(cast("Table", Speaker.__table__)), new)
+        return speakers, len(new)
 
-    async def _existing(self) -> dict[str, Slot]:
-        slots = await self.session.scalars(
-            select(Slot)
-            .where(Slot.event_id == self.event.id)
-            .options(
-                selectinload(Slot.room),
-                selectinload(Slot.talk).options(
-                    selectinload(Talk.track), selectinload(Talk.speaker_links), selectinload(Talk.slots)
-                ),
-            )
+    async def _stored(self) -> dict[str, StoredSlot]:
+        """The event's slots by the key a file names them with, compared as rows (no ORM objects)."""
+        talk_speakers: dict[uuid.UUID, list[tuple[uuid.UUID, SpeakerRole]]] = {}
+        links = await self.session.execute(
+            select(TalkSpeaker.talk_id, TalkSpeaker.speaker_id, TalkSpeaker.role)
+            .join(Talk, Talk.id == TalkSpeaker.talk_id)
+            .where(Talk.event_id == self.event.id)
+            .order_by(TalkSpeaker.position)
         )
-        return {slot_key(slot): slot for slot in slots}
+        for talk_id, speaker_id, role in links:
+            talk_speakers.setdefault(talk_id, []).append((speaker_id, role))
+        rows = await self.session.execute(
+            select(
+                Slot.id,
+                Slot.guid,
+                Slot.talk_id,
+                Slot.status,
+                Slot.start_at,
+                Slot.end_at,
+                Slot.room_id,
+                Talk.title,
+                Talk.subtitle,
+                Talk.abstract,
+                Talk.kind,
+                Talk.language,
+                Talk.track_id,
+                Talk.url,
+                Talk.recording_url,
+            )
+            .join(Talk, Talk.id == Slot.talk_id)
+            .where(Slot.event_id == self.event.id)
+        )
+        stored: dict[str, StoredSlot] = {}
+        for slot_id, guid, talk_id, status, *compared in rows:  # compared: in ``_wanted``'s order
+            state = (status, *compared, tuple(talk_speakers.get(talk_id, ())))
+            stored[slot_key(guid, slot_id)] = StoredSlot(slot_id, talk_id, status, state)
+        return stored
+
+    async def _load(self, talk_ids: set[uuid.UUID]) -> dict[uuid.UUID, Slot]:
+        """The slots of these talks as ORM objects, with what the verbs read of them, by id."""
+        slots: dict[uuid.UUID, Slot] = {}
+        ordered = sorted(talk_ids)
+        for start in range(0, len(ordered), _LOAD_CHUNK):
+            found = await self.session.scalars(
+                select(Slot)
+                .where(Slot.talk_id.in_(ordered[start : start + _LOAD_CHUNK]))
+                .options(
+                    selectinload(Slot.room),
+                    selectinload(Slot.talk).options(
+                        selectinload(Talk.track), selectinload(Talk.speaker_links), selectinload(Talk.slots)
+                    ),
+                )
+            )
+            slots.update((slot.id, slot) for slot in found)
+        return slots
 
     # -- talks -----------------------------------------------------------------------------------
 
@@ -249,44 +333,9 @@ class ScheduleImporter:
         except ValueError:
             return TalkKind.OTHER
 
-    def _create(
-        self,
-        item: DocTalk,
-        rooms: dict[str, Room],
-        tracks: dict[str, Track],
-        speakers: dict[str, Speaker],
-    ) -> None:
-        # Ids derive from the event and the GUID: stable across re-imports, distinct per event, so
-        # the same file may be imported into two events.
-        talk = Talk(
-            id=uuid.uuid5(self.event.id, f"talk:{item.guid}"),
-            title=item.title[:300],
-            subtitle=item.subtitle[:300],
-            abstract=_abstract(item),
-            kind=self._kind(item),
-            language=(item.language or "")[:16],
-            track_id=tracks[item.track].id if item.track else None,
-            url=item.url[:500],
-            recording_url=item.recording_url[:500],
-        )
-        self.editor.add_talk(talk, _parts(item, speakers))
-        slot = Slot(
-            id=uuid.uuid5(self.event.id, f"slot:{item.guid}"),
-            guid=item.guid[:64],
-            room_id=rooms[item.room].id if item.room else None,
-            start_at=item.start.astimezone(datetime.UTC),
-            end_at=(item.start + item.duration).astimezone(datetime.UTC),
-            status=SlotStatus.CANCELLED if item.cancelled else SlotStatus.CONFIRMED,
-        )
-        self.editor.add_slot(talk, slot)
-
-    async def _update(
-        self, slot: Slot, item: DocTalk, rooms: dict[str, Room], tracks: dict[str, Track], speakers: dict[str, Speaker]
-    ) -> bool:
-        """Make the slot and its talk what the file says; True when that changed anything."""
-        talk, editor = slot.talk, self.editor
-        start, end = item.start.astimezone(datetime.UTC), (item.start + item.duration).astimezone(datetime.UTC)
-        details = {
+    def _details(self, item: DocTalk, tracks: dict[str, Track]) -> dict[str, object]:
+        """The talk's fields that are not news when they change (``edit_talk``)."""
+        return {
             "subtitle": item.subtitle[:300],
             "abstract": _abstract(item),
             "kind": self._kind(item),
@@ -295,13 +344,57 @@ class ScheduleImporter:
             "url": item.url[:500],
             "recording_url": item.recording_url[:500],
         }
+
+    def _wanted(
+        self, item: DocTalk, rooms: dict[str, Room], tracks: dict[str, Track], speakers: dict[str, uuid.UUID]
+    ) -> tuple[object, ...]:
+        """What the file says of a stored slot, in ``StoredSlot.state``'s order: equal, and no verb
+        of ``_update`` would change anything."""
+        return (
+            SlotStatus.CANCELLED if item.cancelled else SlotStatus.CONFIRMED,
+            item.start.astimezone(datetime.UTC),
+            (item.start + item.duration).astimezone(datetime.UTC),
+            rooms[item.room].id if item.room else None,
+            item.title[:300],
+            *self._details(item, tracks).values(),
+            tuple((part.id, part.role) for part in _parts(item, speakers)),
+        )
+
+    def _new_talk(
+        self, item: DocTalk, rooms: dict[str, Room], tracks: dict[str, Track], speakers: dict[str, uuid.UUID]
+    ) -> NewTalk:
+        # Ids derive from the event and the GUID: stable across re-imports, distinct per event, so
+        # the same file may be imported into two events.
+        talk = {"id": uuid.uuid5(self.event.id, f"talk:{item.guid}"), "title": item.title[:300]}
+        talk.update(self._details(item, tracks))
+        slot = {
+            "id": uuid.uuid5(self.event.id, f"slot:{item.guid}"),
+            "guid": item.guid[:64],
+            "room_id": rooms[item.room].id if item.room else None,
+            "start_at": item.start.astimezone(datetime.UTC),
+            "end_at": (item.start + item.duration).astimezone(datetime.UTC),
+            "status": SlotStatus.CANCELLED if item.cancelled else SlotStatus.CONFIRMED,
+        }
+        return NewTalk(talk=talk, speakers=_parts(item, speakers), slot=slot)
+
+    async def _update(
+        self,
+        slot: Slot,
+        item: DocTalk,
+        rooms: dict[str, Room],
+        tracks: dict[str, Track],
+        speakers: dict[str, uuid.UUID],
+    ) -> bool:
+        """Make the slot and its talk what the file says; True when that changed anything."""
+        talk, editor = slot.talk, self.editor
+        start, end = item.start.astimezone(datetime.UTC), (item.start + item.duration).astimezone(datetime.UTC)
         changes = [  # each verb runs: a list, not any() over a generator, which would stop at the first
             editor.reschedule_slot(talk, slot, start, end),
             editor.move_slot_to_room(talk, slot, rooms[item.room] if item.room else None),
             editor.cancel_slot(talk, slot) if item.cancelled else editor.restore_slot(talk, slot),
             editor.retitle(talk, item.title[:300]),
             await editor.change_speakers(talk, _parts(item, speakers)),
-            editor.edit_talk(talk, details),
+            editor.edit_talk(talk, self._details(item, tracks)),
         ]
         return any(changes)
 
@@ -317,12 +410,12 @@ def _role(text: str) -> SpeakerRole:
         return SpeakerRole.SPEAKER
 
 
-def _parts(item: DocTalk, speakers: dict[str, Speaker]) -> list[SpeakerPart]:
+def _parts(item: DocTalk, speakers: dict[str, uuid.UUID]) -> list[SpeakerPart]:
     """One part per person, in the file's order (a name listed twice counts once, in its first role)."""
     first_role: dict[str, str] = {}
     for person in item.persons:
         first_role.setdefault(person.name, person.role)
-    return [SpeakerPart(id=speakers[name].id, role=_role(role)) for name, role in first_role.items()]
+    return [SpeakerPart(id=speakers[name], role=_role(role)) for name, role in first_role.items()]
 
 
 class EventFill(NamedTuple):

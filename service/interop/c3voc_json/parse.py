@@ -50,13 +50,24 @@ from service.interop.model import (
 
 _CONFERENCE = "$.schedule.conference"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_ESCAPE = re.compile(rb"\\(?:u00[01]|u007[fF]|[bf])")
+_NOT_CONTROL = bytes(byte for byte in range(256) if not _CONTROL.match(chr(byte)))
 
 
 def parse(data: bytes, *, default_timezone: str | None = None) -> ScheduleDocument:
     """Read a classic ``schedule.json``. ``default_timezone`` (an IANA name) is used when the file
     names no real zone; an unknown name raises ``ScheduleFormatError`` at ``default_timezone``."""
     fallback = default_zone(default_timezone)
-    return _Reader(decode(data), fallback).read()
+    return _Reader(decode(data), fallback, may_hold_controls=_may_hold_controls(data)).read()
+
+
+def _may_hold_controls(data: bytes) -> bool:
+    """Whether a decoded string of ``data`` can hold a control character: from an escape
+    (``\\u0001``, ``\\b``) or a raw byte (JSON allows only DEL raw). Nearly every file has neither,
+    and then no string needs scanning again; two passes over the bytes cost far less."""
+    if data.translate(None, _NOT_CONTROL):
+        return True
+    return b"\\" in data and _CONTROL_ESCAPE.search(data) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +81,9 @@ class _Listed:
 
 
 class _Reader:
-    def __init__(self, document: C3vocDocument, fallback: ZoneInfo | None) -> None:
+    def __init__(self, document: C3vocDocument, fallback: ZoneInfo | None, *, may_hold_controls: bool) -> None:
         self.document = document
+        self.may_hold_controls = may_hold_controls
         self.conference = document.schedule.conference
         self.fallback = fallback
         self.warnings: list[ImportWarning] = []
@@ -216,6 +228,8 @@ class _Reader:
         )
 
     def text(self, value: str, where: str) -> str:
+        if not self.may_hold_controls:
+            return value
         cleaned = _CONTROL.sub("", value)
         if cleaned != value:
             self.warn(where, "control characters removed")

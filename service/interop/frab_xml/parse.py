@@ -54,6 +54,23 @@ from service.interop.model import (
 _SECOND = datetime.timedelta(seconds=1)
 
 
+def _first_children(element: Element) -> dict[object, Element]:
+    """Each tag's first child, as ``element.find(tag)`` finds it, from one pass over the children:
+    an event has a dozen fields, and each ``find`` would walk them again (most of a parse's time)."""
+    found: dict[object, Element] = {}
+    for child in element:
+        found.setdefault(child.tag, child)
+    return found
+
+
+def _text(element: Element | None) -> str:
+    """``text_of``; an element without children (nearly every one) has all its text in ``.text``,
+    read directly rather than through ``itertext``, which costs as much as finding the element."""
+    if element is not None and not len(element):
+        return str(element.text or "").strip()
+    return text_of(element)
+
+
 def parse(data: bytes, *, default_timezone: str | None = None) -> ScheduleDocument:
     """Read a frab/Pentabarf ``schedule.xml``; see the package docstring for the rules."""
     default_zone(default_timezone)
@@ -230,41 +247,42 @@ class _Reader:
         return value.astimezone(self.tz).replace(tzinfo=None) if value.tzinfo is not None else value
 
     def _talk(self, event: Element, day: Day, room_name: str) -> DocTalk | None:
-        room = self._room(event, room_name)
-        start = self._start(event, day)
+        fields = _first_children(event)
+        room = self._room(fields, room_name, event)
+        start = self._start(event, fields, day)
         if start is None or not room:
             if not room:
                 self.warn(event, "event has no room; skipped")
             return None
-        title, cancelled = self._title(event)
-        source_type = text_of(event.find("type"))
-        track = text_of(event.find("track")) or None
+        title, cancelled = self._title(event, fields)
+        source_type = _text(fields.get("type"))
+        track = _text(fields.get("track")) or None
         source_id = attr_of(event, "id")
-        slug = text_of(event.find("slug"))
+        slug = _text(fields.get("slug"))
         return DocTalk(
             guid=self._guid(event, source_id, slug, title, room, start),
             title=title,
             start=start,
-            duration=self._duration(event),
+            duration=self._duration(event, fields),
             room=room,
-            subtitle=text_of(event.find("subtitle")),
-            abstract=text_of(event.find("abstract")),
-            description=text_of(event.find("description")),
-            kind=self._kind(event, source_type),
+            subtitle=_text(fields.get("subtitle")),
+            abstract=_text(fields.get("abstract")),
+            description=_text(fields.get("description")),
+            kind=self._kind(fields, source_type),
             source_type=source_type,
-            language=text_of(event.find("language")),
+            language=_text(fields.get("language")),
             track=track,
             persons=self._persons(event),
             links=elements.links(event),
-            url=text_of(event.find("url")),
+            url=_text(fields.get("url")),
             recording_url=elements.recording(event),
             slug=slug,
             source_id=source_id,
             cancelled=cancelled,
         )
 
-    def _room(self, event: Element, room_name: str) -> str:
-        own = text_of(event.find("room"))
+    def _room(self, fields: dict[object, Element], room_name: str, event: Element) -> str:
+        own = _text(fields.get("room"))
         if not room_name:
             return own
         if own and own != room_name and (own, room_name) not in self.seen_room_pairs:
@@ -272,9 +290,9 @@ class _Reader:
             self.warn(event, f"event <room> {own!r} differs from its enclosing room {room_name!r}; using the latter")
         return room_name
 
-    def _start(self, event: Element, day: Day) -> datetime.datetime | None:
-        start_element, date_element = event.find("start"), event.find("date")
-        start_text, date_text = text_of(start_element), text_of(date_element)
+    def _start(self, event: Element, fields: dict[object, Element], day: Day) -> datetime.datetime | None:
+        start_element, date_element = fields.get("start"), fields.get("date")
+        start_text, date_text = _text(start_element), _text(date_element)
         clock = parse_clock(start_text) if start_text else None
         if start_text and clock is None:
             self.warn(start_element, f"<start> {start_text!r} is not HH:MM[:SS]; ignored")
@@ -308,9 +326,9 @@ class _Reader:
             return False
         return stamp.replace(tzinfo=self.tz).utcoffset() != datetime.timedelta(0)
 
-    def _duration(self, event: Element) -> datetime.timedelta:
-        element = event.find("duration")
-        text = text_of(element)
+    def _duration(self, event: Element, fields: dict[object, Element]) -> datetime.timedelta:
+        element = fields.get("duration")
+        text = _text(element)
         value = parse_duration(text) if text else None
         if value is not None:
             return value
@@ -321,9 +339,9 @@ class _Reader:
             self.warn(element if element is not None else event, f"no duration; using {minutes} minutes")
         return DEFAULT_DURATION
 
-    def _title(self, event: Element) -> tuple[str, bool]:
-        element = event.find("title")
-        title = text_of(element)
+    def _title(self, event: Element, fields: dict[object, Element]) -> tuple[str, bool]:
+        element = fields.get("title")
+        title = _text(element)
         rest, prefix = split_cancelled(title)
         if prefix is None:
             if not title:
@@ -354,7 +372,7 @@ class _Reader:
         self.seen_guids.add(guid)
         return guid
 
-    def _kind(self, event: Element, source_type: str) -> str:
+    def _kind(self, fields: dict[object, Element], source_type: str) -> str:
         if not source_type:
             return "talk"
         kind = kind_of(source_type)
@@ -362,7 +380,7 @@ class _Reader:
             return kind
         if source_type not in self.seen_types:
             self.seen_types.add(source_type)
-            self.warn(event.find("type"), f"unknown event type {source_type!r}; imported as a talk")
+            self.warn(fields["type"], f"unknown event type {source_type!r}; imported as a talk")
         return "talk"
 
     def _persons(self, event: Element) -> tuple[DocPerson, ...]:

@@ -7,7 +7,8 @@ import and the same change made through the API leave the same entries in the lo
 
 - ``writer.ScheduleWriter``: the verbs on talks and slots already in hand. Each compares, changes
   and logs; none queries or checks conflicts, so an import of thousands of talks stays a few
-  batched statements (a published schedule is what it is).
+  batched statements (a published schedule is what it is); ``add_talks`` adds many new talks
+  as multi-row INSERTs, with the entries ``add_talk`` and ``add_slot`` would log.
 - ``talks.ScheduleEditor``: the same verbs as API requests ask for them: found by id or slug,
   validated, and checked for rooms and speakers booked twice.
 - ``setup.SetupEditor``: rooms and tracks, the frame the talks hang on (speakers' own verbs are in
