@@ -19,6 +19,7 @@ import subprocess
 import urllib.request
 import uuid
 from pathlib import Path
+from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 
@@ -233,3 +234,140 @@ def row(label: str, what: str, run: WrkRun, ceiling: WrkRun, facts: dict[str, st
         f"{cpu.other_cores:.2f}",
     )
     return "| " + " | ".join(cells) + " |"
+
+
+# --- CPU per request in one process, without the network (``python -m bench takeaways --in-process``) --
+
+
+def in_process_cpu(database_url: str, requests: int, batches: int) -> dict[str, list[float]]:
+    """Milliseconds of this process's CPU per request, one batch of ``requests`` at a time, for a
+    new note (create), a repeat of one (retry) and ``GET /health``, in turn.
+
+    The app is called as an ASGI app in this process, one request after another, so the figure is
+    the service's own CPU (SQLite's included, PostgreSQL's not) with no HTTP server, no client and
+    no network in it, and little noise from other processes. It imports ``service`` from wherever
+    PYTHONPATH points (``--revision``/``--compare``), and only what every revision has.
+    """
+    return asyncio.run(_in_process_cpu(database_url, requests, batches))
+
+
+async def _in_process_cpu(database_url: str, requests: int, batches: int) -> dict[str, list[float]]:
+    import logging
+    import time
+
+    from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    from service.app import create_app
+    from service.db.migrate import upgrade
+    from service.demo.loader import load_demo
+    from service.settings import Settings
+
+    await asyncio.to_thread(upgrade, database_url)
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    async with async_sessionmaker(engine, expire_on_commit=False)() as session:
+        await load_demo(session)
+        await session.commit()
+    await engine.dispose()
+    settings = Settings(
+        database_url=database_url,
+        migrate_on_start=False,
+        load_demo=False,
+        attendee_writes_per_minute=1_000_000,
+        log_level="warning",
+    )
+    app = create_app(settings)
+    logging.disable(logging.INFO)  # as the servers run (PLENARY_LOG_LEVEL=warning)
+    slug = "cph-nlp-2025"
+    async with app.lifespan():
+        schedule = json.loads((await _asgi(app, "GET", f"/events/{slug}/schedule"))[1])
+        talk_ids = sorted({str(entry["talk_id"]) for day in schedule["days"] for entry in day["talks"]})
+        tokens = []
+        for i in range(8):
+            registered = await _asgi(app, "POST", f"/events/{slug}/attendees", {"display_name": f"cpu {i}"})
+            tokens.append(str(json.loads(registered[1])["token"]))
+        repeated = [str(uuid.uuid4()) for _ in tokens]
+
+        async def create(i: int) -> None:
+            note = {"text": "a takeaway", "visibility": "private", "client_id": str(uuid.uuid4())}
+            await _expect(app, f"/events/{slug}/talks/{talk_ids[i % len(talk_ids)]}/takeaways", note, tokens[i % 8])
+
+        async def retry(i: int) -> None:
+            note = {"text": "a repeated takeaway", "visibility": "private", "client_id": repeated[i % 8]}
+            await _expect(app, f"/events/{slug}/talks/{talk_ids[0]}/takeaways", note, tokens[i % 8])
+
+        async def health(_: int) -> None:
+            await _asgi(app, "GET", "/health")
+
+        kinds = {"create": create, "retry": retry, "health": health}
+        for call in kinds.values():  # warm: compiled statements, remembered devices, the repeats' first notes
+            for i in range(50):
+                await call(i)
+        cpu: dict[str, list[float]] = {kind: [] for kind in kinds}
+        for _ in range(batches):
+            for kind, call in kinds.items():
+                start = time.process_time()
+                for i in range(requests):
+                    await call(i)
+                cpu[kind].append((time.process_time() - start) * 1000 / requests)
+    return cpu
+
+
+async def _expect(app: Any, path: str, note: dict[str, str], token: str) -> None:
+    status, body = await _asgi(app, "POST", path, note, token)
+    if status not in {200, 201}:
+        raise BenchError(f"POST {path} answered {status}: {body[:300]!r}")
+
+
+async def _asgi(
+    app: Any, method: str, path: str, payload: dict[str, str] | None = None, token: str | None = None
+) -> tuple[int, bytes]:
+    """One request to ``app`` in this event loop, as an HTTP server would hand it over."""
+    body = json.dumps(payload).encode() if payload is not None else b""
+    headers = [(b"host", b"bench")]
+    if payload is not None:
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if token:
+        headers.append((b"authorization", f"Bearer {token}".encode()))
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 40000),
+        "server": ("bench", 80),
+        "state": {},
+    }
+    delivered = False
+    answer: dict[str, Any] = {"status": 0, "body": b""}
+
+    async def receive() -> dict[str, Any]:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client never leaves
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        elif message["type"] == "http.response.body":
+            answer["body"] += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return int(answer["status"]), bytes(answer["body"])
+
+
+if __name__ == "__main__":
+    # python -m bench.takeaway_checks DATABASE_URL REQUESTS BATCHES: the in-process figures as JSON
+    # (run by bench/takeaways.py in a process of its own, with the revision's service/ on PYTHONPATH).
+    import sys
+
+    print(json.dumps(in_process_cpu(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))))

@@ -29,14 +29,26 @@ the machine and, on PostgreSQL, the sessions opened to the bench database (in th
   python -m bench takeaways                                  # the working tree as it is on disk
   python -m bench takeaways --revision HEAD                  # one commit, whatever the tree does
   python -m bench takeaways --duration 5 --pg-workers 1      # a quick one
+
+With --in-process, no server and no wrk: each code (the working tree, or --revision, and --compare's
+commit) runs in a process of its own that calls the app as an ASGI app, one request after another,
+and measures that process's CPU per request (SQLite's work included, PostgreSQL's not): a new note,
+a repeated one and GET /health, in batches of --cpu-requests. The codes take turns, --cpu-rounds
+times, so that load from other processes falls on each alike; the table gives the median batch.
+
+  python -m bench takeaways --in-process --compare HEAD      # this tree against the last commit
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import random
+import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -44,6 +56,7 @@ from bench import takeaway_checks as checks
 from bench.harness import (
     BENCH,
     OUT,
+    REPOSITORY,
     BenchError,
     Server,
     WrkRun,
@@ -69,6 +82,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--pg-user", default="postgres")
     parser.add_argument("--pg-database", default="bench_takeaways", help="created and dropped here")
     parser.add_argument("--others-wait", type=int, default=900, help="seconds to wait for other benchmarks")
+    parser.add_argument("--in-process", action="store_true", help="CPU per request in one process, no server")
+    parser.add_argument("--compare", help="with --in-process: also this commit, taking turns with the other code")
+    parser.add_argument("--cpu-requests", type=int, default=300, help="requests per in-process batch (300)")
+    parser.add_argument("--cpu-rounds", type=int, default=5, help="turns of each code, in-process (5)")
 
 
 class OneServer:
@@ -213,9 +230,11 @@ class OneServer:
 
 
 def run(args: argparse.Namespace) -> int:
-    require_tools()
     if args.pg_database in ("test", "postgres"):
         raise BenchError(f"--pg-database must not be {args.pg_database}")
+    if args.in_process:
+        return in_process(args)
+    require_tools()
     out = OUT / "takeaways"
     for stale in out.glob("*") if out.exists() else ():
         if stale.is_file():
@@ -256,3 +275,71 @@ def run(args: argparse.Namespace) -> int:
         (out / "results.md").write_text(text)  # so far, in case a later server fails
     print(text, end="")
     return 2 if failed else 0
+
+
+def in_process(args: argparse.Namespace) -> int:
+    """The --in-process table: each code and database, CPU per request in the median batch."""
+    out = OUT / "takeaways-cpu"
+    out.mkdir(parents=True, exist_ok=True)
+    codes = [_code(out / "src", args.revision)]
+    if args.compare:
+        codes.append(_code(out / "compare", args.compare))
+    databases = [] if args.no_sqlite else ["SQLite"]
+    databases += ["PostgreSQL"] if args.pg_workers else []
+    batches: dict[tuple[str, str], dict[str, list[float]]] = {}
+    for round_ in range(args.cpu_rounds):
+        for label, path in codes:
+            for database in databases:
+                say(f"round {round_ + 1}: {label}, {database}")
+                figures = _one_process(out, path, database, args)
+                for kind, values in figures.items():
+                    batches.setdefault((database, label), {}).setdefault(kind, []).extend(values)
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    lines = [
+        f"<!-- {now}, {os.cpu_count()} cores; {args.cpu_rounds} rounds, each code and database in turn, of"
+        f" 3 batches of {args.cpu_requests} requests each (create, retry, /health) -->",
+        "| database | code | create CPU/req | retry CPU/req | `/health` CPU/req | create ÷ `/health` |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for (database, label), figures in batches.items():
+        create, retry, health = (statistics.median(figures[kind]) for kind in ("create", "retry", "health"))
+        cells = (database, label, f"{create:.2f} ms", f"{retry:.2f} ms", f"{health * 1000:.0f} µs")
+        lines.append("| " + " | ".join(cells) + f" | {create / health:.1f} |")
+    text = "\n".join(lines) + "\n"
+    (out / "results.md").write_text(text)
+    print(text, end="")
+    return 0
+
+
+def _code(folder: Path, revision: str | None) -> tuple[str, str]:
+    """A label and the PYTHONPATH entry of a code: the working tree, or a commit's service/ archived."""
+    before = os.environ.get("PYTHONPATH")
+    describe = pin_revision(folder, revision)  # sets PYTHONPATH for the servers; here only its entry is kept
+    path = os.environ.get("PYTHONPATH", "").split(os.pathsep)[0] if revision else str(REPOSITORY)
+    if before is None:
+        os.environ.pop("PYTHONPATH", None)
+    else:
+        os.environ["PYTHONPATH"] = before
+    return describe(), path
+
+
+def _one_process(out: Path, path: str, database: str, args: argparse.Namespace) -> dict[str, list[float]]:
+    if database == "SQLite":
+        url = sqlite_file(out / "cpu.db")
+        for stale in out.glob("cpu.db*"):
+            stale.unlink()
+    else:
+        checks.recreate_pg(args.pg_host, args.pg_user, args.pg_database)
+        url = f"postgresql+asyncpg://{args.pg_user}@{args.pg_host}:5432/{args.pg_database}"
+    # From `out`, with the code first on the path and the repository (for bench/) after it.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys([path, str(REPOSITORY)]))}
+    command = [sys.executable, "-m", "bench.takeaway_checks", url, str(args.cpu_requests), "3"]
+    try:
+        done = subprocess.run(command, cwd=out, env=env, capture_output=True, text=True, check=False)
+    finally:
+        if database != "SQLite":
+            checks.drop_pg(args.pg_host, args.pg_user, args.pg_database)
+    if done.returncode != 0:
+        raise BenchError(f"the in-process measurement failed:\n{done.stderr[-3000:]}")
+    figures: dict[str, list[float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return figures

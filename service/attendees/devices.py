@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import hmac
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, Exists, delete, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.attendees.models import Attendee, AttendeeDevice, PairingCode
@@ -20,6 +23,9 @@ from service.events.models import Event
 PAIRING_CODE_LIFETIME = datetime.timedelta(minutes=10)
 LAST_USED_PRECISION = datetime.timedelta(minutes=1)
 """``last_used_at`` is written when it is older than this, not on every request."""
+REMEMBERED_AUTHORS = 10_000
+"""Signed-in devices a worker remembers for writing, least recently used first out (a few hundred
+bytes each)."""
 
 
 class PairingCodeError(InvalidFieldError):
@@ -37,6 +43,76 @@ class SignedIn:
     attendee: Attendee
     device: AttendeeDevice
     secret: str
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A device that signed in lately, as a write remembers it: who, and nothing that can go stale.
+
+    Whoever writes with it must check, in the statement that writes, that the device is still
+    signed in (``still_signed_in``): a revoked device, or a forgotten attendee, is then refused at
+    once in every worker, whatever each one remembers."""
+
+    attendee_id: uuid.UUID
+    device_id: uuid.UUID
+
+
+def still_signed_in(device_id: ColumnElement[uuid.UUID], attendee_id: ColumnElement[uuid.UUID]) -> Exists:
+    """Whether that device is still signed in as that attendee: the condition of every write by an
+    ``Author``. Core columns, so that a statement carrying it stays a Core statement."""
+    device = AttendeeDevice.__table__
+    return exists().where(device.c.id == device_id, device.c.attendee_id == attendee_id)
+
+
+@dataclass(frozen=True, slots=True)
+class _Remembered:
+    author: Author
+    token_hash: str
+    until: float
+    """``time.monotonic()`` when the device's ``last_used_at`` is due again: the full sign-in notes it."""
+
+
+class RememberedAuthors:
+    """This worker's memory of the devices that wrote lately, so that a write needs no sign-in query.
+
+    Only the token's hash is kept (checked in constant time, as the database's copy is), and only
+    until the device's ``last_used_at`` is due to be written again, so the full sign-in still notes
+    every device's use at the same rate as before. Nothing here decides that a device is still
+    signed in: see ``Author``.
+    """
+
+    def __init__(self, capacity: int = REMEMBERED_AUTHORS) -> None:
+        self.capacity = capacity
+        self._by_device: OrderedDict[uuid.UUID, _Remembered] = OrderedDict()
+
+    def recall(self, presented: str) -> Author | None:
+        """The author of this token if remembered and not due for a full sign-in; else ``None``."""
+        device_id, _, secret = presented.partition(".")
+        try:
+            key = uuid.UUID(device_id)
+        except ValueError:
+            return None
+        known = self._by_device.get(key)
+        if known is None:
+            return None
+        if time.monotonic() >= known.until:
+            del self._by_device[key]
+            return None
+        if not hmac.compare_digest(known.token_hash, hash_secret(secret)):
+            return None  # the full sign-in refuses it; the device's own token stays remembered
+        self._by_device.move_to_end(key)
+        return known.author
+
+    def remember(self, signed_in: SignedIn) -> Author:
+        device = signed_in.device
+        author = Author(attendee_id=signed_in.attendee.id, device_id=device.id)
+        last_used = device.last_used_at or utcnow()
+        until = time.monotonic() + (last_used + LAST_USED_PRECISION - utcnow()).total_seconds()
+        self._by_device[device.id] = _Remembered(author, device.token_hash, until)
+        self._by_device.move_to_end(device.id)
+        while len(self._by_device) > self.capacity:
+            self._by_device.popitem(last=False)
+        return author
 
 
 @dataclass(frozen=True, slots=True)

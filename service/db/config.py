@@ -5,9 +5,10 @@ and a connection that failed is never handed out again, so the service recovers 
 the database comes back:
 
 - PostgreSQL: connecting (TCP, TLS, authentication) and checking a pooled connection before a
-  request gets it both take at most ``db_connect_timeout``; a statement at most
-  ``db_statement_timeout`` (the server cancels it; the client gives up 1 s later, when the server
-  has gone silent); waiting for a free pooled connection at most ``db_pool_timeout``.
+  request gets it (one that has been idle, see ``PING_AFTER_IDLE_SECONDS``) both take at most
+  ``db_connect_timeout``; a statement at most ``db_statement_timeout`` (the server cancels it; the
+  client gives up 1 s later, when the server has gone silent); waiting for a free pooled
+  connection at most ``db_pool_timeout``.
 - SQLite: a write waits ``sqlite_busy_timeout`` for another writer's lock, then fails as busy.
 """
 
@@ -21,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Dialect, ExceptionContext, make_url
 from sqlalchemy.exc import InvalidatePoolError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.pool import ConnectionPoolEntry, PoolResetState
 from sqlalchemy.util import await_only
 
 from service.db.transaction import PLUGIN_SESSION_KEY, close_session_before_send
@@ -29,6 +30,29 @@ from service.settings import Settings
 
 CANNOT_CONNECT = "08001"
 """SQLSTATE "SQL-client unable to establish SQL-connection", given to a failed connect that has none."""
+PING_AFTER_IDLE_SECONDS = 1.0
+"""A pooled PostgreSQL connection is checked before a request gets it when it has been idle this long.
+One that finished a request less than this ago, with no failure seen since, answered the server as
+recently as a check would: under load every request would otherwise pay a round trip (about a
+sixth of a takeaway write's). Should the server have gone silent meanwhile, the request's first
+statement finds out instead, within the statement timeout, and the failure gets every connection
+opened before it checked or replaced, as below."""
+POOL_SIZE = 15
+"""Connections each worker keeps open, and the most it opens (as many as SQLAlchemy's default
+5 + 10 overflow). Kept rather than overflowing: an overflow connection is closed as soon as it
+is returned, so a worker serving more than 5 requests at once opened and closed a connection
+every few requests (PostgreSQL forks a backend for each: 161 sessions in a 10 s write benchmark).
+A request beyond the 15th waits for one, up to ``db_pool_timeout``."""
+SQLITE_POOL_SIZE = 3
+"""Connections each worker keeps to an SQLite file. SQLite lets one connection write at a time; the
+others wait in its busy handler, which sleeps between tries (up to 100 ms at a time) and serves
+no one in order, so the more connections write at once, the longer the unlucky ones wait: with
+15, 1 % of the notes of 32 concurrent writers waited over 1.5 s. The pool's own queue is first
+come, first served. Three, so that requests that keep their connection while they wait for
+something else (an import, which runs in a process of its own) still leave one to the others."""
+SESSION_INFO = {"enable_cache_listener": False}
+"""advanced-alchemy's cache-invalidation listener runs on every commit and builds an engine copy to
+read an option we never set; we use no advanced-alchemy cache, so each session tells it so."""
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -39,6 +63,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_reset(dbapi_connection: Any, _record: Any, state: PoolResetState) -> None:
+    """Roll back a connection returned to the pool only when it is inside a transaction.
+
+    SQLAlchemy's own reset rolls back every connection returned after a commit, and with aiosqlite
+    each rollback is a round trip to the connection's thread (one in every nine of a takeaway
+    write). A connection returned inside a transaction still rolls back, so no lock outlives its
+    request."""
+    if state.asyncio_safe and dbapi_connection.driver_connection.in_transaction:
+        dbapi_connection.rollback()
 
 
 def _in_memory(database_url: str) -> bool:
@@ -52,12 +87,16 @@ def engine_config(settings: Settings) -> EngineConfig:
         sqlite = EngineConfig(connect_args={"timeout": settings.sqlite_busy_timeout})
         if not _in_memory(settings.database_url):  # one shared connection (StaticPool): nothing to wait for
             sqlite.pool_timeout = settings.db_pool_timeout  # type: ignore[assignment]  # SQLAlchemy takes float seconds
+            sqlite.pool_size, sqlite.max_overflow = SQLITE_POOL_SIZE, 0
+        sqlite.pool_reset_on_return = None  # type: ignore[assignment]  # SQLAlchemy takes None; see _sqlite_reset
         return sqlite
     return EngineConfig(
         # Our own ping replaces pre-ping (see attach_postgres_guards): that one waits the whole
         # statement timeout on a silent server and then keeps the rest of the pool.
         pool_pre_ping=False,
         pool_timeout=settings.db_pool_timeout,  # type: ignore[arg-type]  # SQLAlchemy takes float seconds
+        pool_size=POOL_SIZE,
+        max_overflow=0,
         connect_args={
             "timeout": settings.db_connect_timeout,
             "command_timeout": settings.db_statement_timeout + 1,
@@ -70,7 +109,8 @@ def sqlalchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     config = SQLAlchemyAsyncConfig(
         connection_string=settings.database_url,
         engine_config=engine_config(settings),
-        session_config=AsyncSessionConfig(expire_on_commit=False),
+        session_config=AsyncSessionConfig(expire_on_commit=False, info=SESSION_INFO),
+        enable_file_object_listener=False,  # no FileObject columns: nothing for it to do on a flush or commit
         # Handlers ask for ``db_session`` (service/db/transaction.py), which commits before the
         # response is sent; the plugin's session is what it wraps.
         session_dependency_key=PLUGIN_SESSION_KEY,
@@ -81,6 +121,7 @@ def sqlalchemy_config(settings: Settings) -> SQLAlchemyAsyncConfig:
     config.before_send_handler = close_session_before_send(config)
     if settings.is_sqlite:
         attach_sqlite_pragmas(config.get_engine())
+        event.listen(config.get_engine().sync_engine, "reset", _sqlite_reset)
     else:
         attach_postgres_guards(config.get_engine(), ping_timeout=settings.db_connect_timeout)
     return config
@@ -110,12 +151,15 @@ class _PostgresGuards:
         self.connect_failures = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
         self.last_failure = 0.0
         """When a connection was last found broken: the ones opened before it are suspect too."""
+        self.last_failure_monotonic = 0.0
+        """The same moment on the monotonic clock, against which ``returned_at`` is compared."""
 
     def attach(self, engine: AsyncEngine) -> None:
         event.listen(engine.sync_engine, "do_connect", self.connect)
         event.listen(engine.sync_engine, "connect", self.opened)
         event.listen(engine.sync_engine, "handle_error", self.statement_failed)
         event.listen(engine.sync_engine, "checkout", self.ping)
+        event.listen(engine.sync_engine, "checkin", self.returned)
         event.listen(engine.sync_engine, "close", self.closing)
 
     def connect(self, dialect: Dialect, _record: Any, cargs: tuple[Any, ...], cparams: dict[str, Any]) -> Any:
@@ -137,24 +181,36 @@ class _PostgresGuards:
             # is an OSError) or a socket error: the server is gone or silent. Discard this
             # connection and, as for any disconnect, the others opened before it.
             context.is_disconnect = True
-            self.last_failure = time.time()
+            self.failed()
             return OperationalError(context.statement, context.parameters, original, connection_invalidated=True)
         if context.is_disconnect:
-            self.last_failure = time.time()
+            self.failed()
         return None
+
+    def failed(self) -> None:
+        self.last_failure = time.time()
+        self.last_failure_monotonic = time.monotonic()
 
     def ping(self, dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
         """Check a pooled connection before a request gets it, for at most the connect timeout
-        (SQLAlchemy's pre-ping would wait the statement timeout, then keep the rest of the pool)."""
+        (SQLAlchemy's pre-ping would wait the statement timeout, then keep the rest of the pool),
+        unless it has just answered (``PING_AFTER_IDLE_SECONDS``)."""
         if record.info.pop("fresh", False):
+            return
+        returned_at = record.info.get("returned_at", 0.0)
+        if time.monotonic() - returned_at < PING_AFTER_IDLE_SECONDS and returned_at > self.last_failure_monotonic:
             return
         driver = dbapi_connection.driver_connection
         try:
             await_only(driver.execute("SELECT 1", timeout=self.ping_timeout))
         except Exception as exc:
-            self.last_failure = time.time()
+            self.failed()
             driver.terminate()
             raise InvalidatePoolError(f"pooled connection failed its check: {exc!r}") from exc
+
+    def returned(self, _dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        """A connection back in the pool after a request: it answered that request's statements."""
+        record.info["returned_at"] = time.monotonic()
 
     def closing(self, dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
         if record.info.get("opened_at", 0.0) <= self.last_failure:

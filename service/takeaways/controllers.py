@@ -16,12 +16,14 @@ from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.attendees.deps import provide_attendee, provide_attendee_service
+from service.attendees.deps import provide_attendee, provide_attendee_service, provide_author
+from service.attendees.devices import Author
 from service.attendees.models import Attendee
 from service.core.bounds import LINE_PATTERN
+from service.core.errors import InvalidParameterError
 from service.core.etags import if_match_version, required_version, version_etag
 from service.core.openapi import READ, TOKEN_SECURITY, TakeawayId, TalkId, problems
-from service.core.params import Limit, Offset, parse_id, plain_text
+from service.core.params import EventSlug, Limit, Offset, parse_id, plain_text
 from service.core.routing import get
 from service.core.schemas import DEFAULT_PAGE_SIZE, Page
 from service.events.deps import EVENT_DEPENDENCIES
@@ -31,7 +33,7 @@ from service.organisers.deps import provide_event_editor, provide_organiser
 from service.organisers.services import Organiser
 from service.takeaways.digest_service import digest_for
 from service.takeaways.schemas import EventStats, PublicTakeaway, SyncPage, TakeawayCreate, TakeawayOut, TakeawayUpdate
-from service.takeaways.services import TakeawayService, client_id_for
+from service.takeaways.services import TakeawayService, Written, client_id_for
 
 MAX_TAKEAWAY_BODY = 64 * 1024
 SinceParam = Annotated[str | None, QueryParameter(description="A cursor from an earlier answer.", max_length=100)]
@@ -84,12 +86,45 @@ def etag_headers(takeaway: TakeawayOut) -> dict[str, str]:
     return {"ETag": version_etag(takeaway.version)}
 
 
+def _plain_id(value: str) -> uuid.UUID | None:
+    try:
+        return parse_id(value, "talk_id")
+    except InvalidParameterError:
+        return None
+
+
+def _is_plain_text(value: str) -> bool:
+    try:
+        plain_text(value, "slug")
+    except InvalidParameterError:
+        return False
+    return True
+
+
+async def _write_in_full(
+    request: Request[Any, Any, Any],
+    db_session: AsyncSession,
+    takeaways: TakeawayService,
+    slug: str,
+    talk_id: str,
+    data: TakeawayCreate,
+    client_id: uuid.UUID,
+) -> Written:
+    """A note written as every other route works: the signed-in attendee and the event as rows,
+    each checked in turn, so each error is the one those routes give, in the same order."""
+    attendee = await provide_attendee(request, db_session)
+    event = await EventService(session=db_session).get_by_slug(plain_text(slug, "slug"))  # as provide_event
+    note, created = await takeaways.create(attendee, event, parse_id(talk_id, "talk_id"), data, client_id)
+    return Written(takeaways.out(note, event), created)
+
+
 class TakeawayController(Controller):
     tags = ["takeaways"]
     dependencies = {
         **EVENT_DEPENDENCIES,
         "attendee_service": Provide(provide_attendee_service, sync_to_thread=False),
         "attendee": Provide(provide_attendee),
+        "author": Provide(provide_author),
         "takeaways": Provide(provide_takeaway_service, sync_to_thread=False),
         "organiser": Provide(provide_organiser),
         "editor": Provide(provide_event_editor),
@@ -114,16 +149,24 @@ class TakeawayController(Controller):
     async def write(
         self,
         request: Request[Any, Any, Any],
-        event: NamedDependency[Event],
-        attendee: NamedDependency[Attendee],
-        takeaways: NamedDependency[TakeawayService],
+        slug: EventSlug,
         talk_id: TalkId,
         data: JSONBody[TakeawayCreate],
+        author: NamedDependency[Author],
+        db_session: NamedDependency[AsyncSession],
     ) -> Response[TakeawayOut]:
+        # The busiest write: it asks for its session and the remembered author only (Litestar
+        # resolves the dependencies of one depth in a task group, and the event's and attendee's
+        # rows that the other routes load cost several times the one statement of a new note).
+        takeaways = TakeawayService(db_session)
         client_id = client_id_for(data.client_id, request.headers.get("idempotency-key"))
-        note, created = await takeaways.create(attendee, event, parse_id(talk_id, "talk_id"), data, client_id)
-        body = takeaways.out(note, event)
-        return Response(body, status_code=HTTP_201_CREATED if created else HTTP_200_OK, headers=etag_headers(body))
+        written = None
+        if (talk := _plain_id(talk_id)) is not None and _is_plain_text(slug):
+            written = await takeaways.write(author, slug, talk, data, client_id)
+        if written is None:  # not the plain case: the full path answers it (401, 400, 404, ...)
+            written = await _write_in_full(request, db_session, takeaways, slug, talk_id, data, client_id)
+        status = HTTP_201_CREATED if written.created else HTTP_200_OK
+        return Response(written.note, status_code=status, headers=etag_headers(written.note))
 
     @get(
         "/events/{slug:str}/talks/{talk_id:str}/takeaways",

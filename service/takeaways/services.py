@@ -5,11 +5,14 @@ from __future__ import annotations
 import base64
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from msgspec import UNSET
-from sqlalchemy import func, select, update
+from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from service.attendees.devices import Author
 from service.attendees.models import Attendee, Star
 from service.core.bounds import INT_MAX
 from service.core.errors import ConflictError, InvalidParameterError, NotFoundError, StaleVersionError
@@ -19,6 +22,7 @@ from service.db.inserts import insert_unless_present
 from service.events.models import Event
 from service.schedule.identify import no_such_talk
 from service.schedule.models import Talk
+from service.takeaways import queries
 from service.takeaways.models import Takeaway, Visibility
 from service.takeaways.schemas import (
     EventStats,
@@ -60,25 +64,101 @@ def decode_cursor(cursor: str) -> int:
         raise InvalidParameterError("since: not a cursor this service handed out.", field="since") from None
 
 
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A note as its author sees it, and whether this request created it (False: a repeat)."""
+
+    note: TakeawayOut
+    created: bool
+
+
+def note_out(note: Takeaway | Row[Any], *, client_id: uuid.UUID, slug: str, timezone: str) -> TakeawayOut:
+    """The note as its author sees it; instants in the event's zone, like every time we show."""
+    tz = zone(timezone)
+    return TakeawayOut(
+        id=note.id,
+        client_id=client_id,
+        event=slug,
+        talk_id=note.talk_id,
+        text=note.text,
+        visibility=note.visibility,
+        version=note.version,
+        created_at=note.created_at.astimezone(tz),
+        updated_at=note.updated_at.astimezone(tz),
+        deleted=note.deleted_at is not None,
+    )
+
+
 class TakeawayService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     def out(self, takeaway: Takeaway, event: Event) -> TakeawayOut:
         """The note as its author sees it; instants in the event's zone, like every time we show."""
-        tz = zone(event.timezone)
-        return TakeawayOut(
-            id=takeaway.id,
-            client_id=takeaway.client_id,
-            event=event.slug,
-            talk_id=takeaway.talk_id,
-            text=takeaway.text,
-            visibility=takeaway.visibility,
-            version=takeaway.version,
-            created_at=takeaway.created_at.astimezone(tz),
-            updated_at=takeaway.updated_at.astimezone(tz),
-            deleted=takeaway.deleted_at is not None,
+        return note_out(takeaway, client_id=takeaway.client_id, slug=event.slug, timezone=event.timezone)
+
+    async def write(
+        self, author: Author, slug: str, talk_id: uuid.UUID, data: TakeawayCreate, client_id: uuid.UUID
+    ) -> Written | None:
+        """``create`` for a remembered author, in the fewest statements (service/takeaways/queries.py):
+        one on PostgreSQL, two on SQLite, and one more for a repeat. ``None`` when anything is not in
+        order (the device signed out, an unknown event or talk, another event's talk): the caller then
+        takes ``create``'s path, which answers each case."""
+        dialect = self.session.bind.dialect.name
+        alone = dialect == "postgresql" and not self.session.in_transaction()
+        if alone:  # nothing read or written yet in this request: one statement needs no transaction
+            await self.session.connection(execution_options=queries.ONE_STATEMENT)
+        note_id, now = uuid.uuid4(), utcnow()
+        values: dict[str, Any] = {
+            "attendee_id": author.attendee_id,
+            "device_id": author.device_id,
+            "slug": slug,
+            "talk_id": talk_id,
+            "client_id": client_id,
+            "note_id": note_id,
+            "note_text": data.text,
+            "note_visibility": data.visibility,
+            "note_hidden": False,
+            "note_version": 1,
+            "note_created_at": now,
+            "note_updated_at": now,
+        }
+        claim = queries.claim_for(author.attendee_id, dialect)
+        claimed = (await self.session.execute(claim, values, bind_arguments=queries.ABOUT_ATTENDEE)).one_or_none()
+        if claimed is not None and dialect != "postgresql":  # the note is a statement of its own
+            values.update(note_sync_seq=claimed.sync_counter, note_event_id=claimed.event_id)
+            if not (await self.session.execute(queries.INSERT_NOTE, values)).rowcount:  # type: ignore[attr-defined]
+                # A concurrent request with this client_id stored it first (and committed: the
+                # insert waited for it): this one repeats it.
+                claimed = None
+        if claimed is None:
+            repeated = await self._repeated(values, data)
+            if repeated is None and alone:
+                await self.session.rollback()  # the full path reads and writes in a transaction of its own
+            return repeated
+        written_at = now.astimezone(zone(claimed.timezone))
+        note = TakeawayOut(
+            id=note_id,
+            client_id=client_id,
+            event=slug,
+            talk_id=talk_id,
+            text=data.text,
+            visibility=data.visibility,
+            version=1,
+            created_at=written_at,
+            updated_at=written_at,
         )
+        return Written(note, created=True)
+
+    async def _repeated(self, values: dict[str, Any], data: TakeawayCreate) -> Written | None:
+        """The note the request repeats, or ``None`` when there is none (or the request is not in order)."""
+        found = (await self.session.execute(queries.REPEATED_NOTE, values)).one_or_none()
+        if found is None:
+            return None
+        if (found.text, found.visibility, found.talk_id) != (data.text, data.visibility, values["talk_id"]):
+            raise _client_id_taken()
+        note = note_out(found, client_id=values["client_id"], slug=values["slug"], timezone=found.timezone)
+        return Written(note, created=False)
 
     async def _next_seq(self, attendee: Attendee) -> int:
         """The next sync position. The UPDATE takes this attendee's row lock, so concurrent writes
@@ -127,9 +207,7 @@ class TakeawayService:
             if created:
                 return existing, True
         if (existing.text, existing.visibility, existing.talk_id) != (data.text, data.visibility, talk_id):
-            raise ConflictError(
-                "client_id: already used for a different note; use a new id for a new note.", field="client_id"
-            )
+            raise _client_id_taken()
         return existing, False
 
     async def _by_client_id(self, attendee: Attendee, client_id: uuid.UUID) -> Takeaway | None:
@@ -289,3 +367,9 @@ class TakeawayService:
                 .order_by(Takeaway.created_at)
             )
         ).all()
+
+
+def _client_id_taken() -> ConflictError:
+    return ConflictError(
+        "client_id: already used for a different note; use a new id for a new note.", field="client_id"
+    )
